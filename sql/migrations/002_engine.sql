@@ -308,6 +308,8 @@ END $$;
 
 -- Group commit: the hub sends every alert that arrived while the previous
 -- transaction was committing, as one array; each item answers for itself.
+-- With p_producer NULL each item names its producer in "producer" (set by the
+-- hub from the bearer token, never taken from the request).
 CREATE FUNCTION ingest(p_producer text, p_alerts jsonb)
 RETURNS TABLE(idx integer, case_id bigint, seq bigint, created boolean, error text, field text)
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = xiaoan, pg_catalog AS $$
@@ -320,7 +322,7 @@ BEGIN
     RAISE EXCEPTION 'ingest expects a JSON array' USING ERRCODE = 'XA004';
   END IF;
   FOR item IN SELECT value FROM jsonb_array_elements(p_alerts) LOOP
-    r := open_alert(p_producer, item);
+    r := open_alert(coalesce(p_producer, item->>'producer'), item - 'producer');
     idx := i; case_id := r.case_id; seq := r.seq; created := r.created; error := r.error; field := r.field;
     RETURN NEXT;
     i := i + 1;
