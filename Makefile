@@ -35,6 +35,7 @@ LIBS_ALL     := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lm
 LDFLAGS ?=
 XLDFLAGS := $(SANFLAGS)
 
+EMBEDDED    := $(sort $(wildcard themes/*.theme) $(wildcard keymaps/*.keys))
 CORE_SRC    := $(wildcard src/core/*.c)
 CONSOLE_SRC := $(wildcard src/console/*.c)
 HUB_SRC     := $(wildcard src/hub/*.c)
@@ -57,7 +58,14 @@ $(BUILD)/%.o: %.c
 	@mkdir -p $(@D)
 	$(CC) $(XCFLAGS) $(CFLAGS) -c -o $@ $<
 
-$(BUILD)/libxiaoan-core.a: $(call libobj,$(CORE_SRC))
+# The shipped themes and keymaps, compiled in as the built-in defaults.
+$(BUILD)/gen/embedded_data.c: $(EMBEDDED) scripts/embed.sh
+	@mkdir -p $(@D)
+	scripts/embed.sh $(EMBEDDED) > $@
+$(BUILD)/gen/embedded_data.o: $(BUILD)/gen/embedded_data.c
+	$(CC) $(XCFLAGS) $(CFLAGS) -c -o $@ $<
+
+$(BUILD)/libxiaoan-core.a: $(call libobj,$(CORE_SRC)) $(BUILD)/gen/embedded_data.o
 $(BUILD)/libxiaoan-console.a: $(call libobj,$(CONSOLE_SRC))
 $(BUILD)/libxiaoan-hub.a: $(call libobj,$(HUB_SRC))
 $(BUILD)/libxiaoan-sim.a: $(call libobj,$(SIM_SRC))
