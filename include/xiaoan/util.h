@@ -13,6 +13,20 @@
 #else
 #define XA_PRINTF(f, a)
 #define XA_NORETURN
+/* Strict JSON (RFC 8259) in front of json-c, whose tokener even in strict
+ * mode accepts single quotes, raw control characters in strings, NaN, lone
+ * surrogate escapes and overlong UTF-8, and saturates huge integers. The
+ * text is checked first, then handed to json-c. max_depth counts nested
+ * objects/arrays (the top-level container is depth 1). Returns 0 with *out
+ * a new reference (NULL when the document is just `null`), or -1 with err =
+ * "at byte N: reason" (or "empty input"). */
+struct json_object;
+int xjson_parse(const char *buf, size_t len, int max_depth, struct json_object **out, char *err,
+		size_t errlen);
+
+/* Compact serialisation (no "\/" escaping) as a malloc'd string. */
+char *xjson_to_string(struct json_object *o);
+
 #endif
 
 /* Out of memory is not recoverable for these programs: the wrappers print a
@@ -47,5 +61,19 @@ void sbuf_reset(struct sbuf *b);
 /* Hand the string to the caller (never NULL: "" if empty); b is reset. */
 char *sbuf_detach(struct sbuf *b);
 void sbuf_free(struct sbuf *b);
+
+/* Strict JSON (RFC 8259) in front of json-c, whose tokener even in strict
+ * mode accepts single quotes, raw control characters in strings, NaN, lone
+ * surrogate escapes and overlong UTF-8, and saturates huge integers. The
+ * text is checked first, then handed to json-c. max_depth counts nested
+ * objects/arrays (the top-level container is depth 1). Returns 0 with *out
+ * a new reference (NULL when the document is just `null`), or -1 with err =
+ * "at byte N: reason" (or "empty input"). */
+struct json_object;
+int xjson_parse(const char *buf, size_t len, int max_depth, struct json_object **out, char *err,
+		size_t errlen);
+
+/* Compact serialisation (no "\/" escaping) as a malloc'd string. */
+char *xjson_to_string(struct json_object *o);
 
 #endif
