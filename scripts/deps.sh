@@ -39,9 +39,21 @@ done
 [ -n "$PGBIN" ] && [ -x "$PGBIN/initdb" ] && [ -x "$PGBIN/pgbench" ] || missing+=(postgresql postgresql-contrib)
 [ -d /usr/share/nodejs/ws ] || missing+=(node-ws)
 ls /usr/share/postgresql/*/extension/pgtap.control >/dev/null 2>&1 || missing+=(postgresql-15-pgtap)
-locale -a 2>/dev/null | grep -qi '^c\.utf-\?8$' || missing+=(locales)
+[ -d /usr/share/i18n/locales ] && [ -f /usr/share/i18n/locales/zh_CN ] || missing+=(locales)
+
+# The Chinese UI is tested under zh_CN.UTF-8 (gettext ignores LANGUAGE in the C locale).
+need_locale() { ! locale -a 2>/dev/null | grep -qi '^zh_CN\.utf-\?8$'; }
+make_locale() {
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "xiaoan: the zh_CN.UTF-8 locale is missing. Run as root:" >&2
+    echo "  localedef -i zh_CN -f UTF-8 zh_CN.UTF-8" >&2
+    exit 1
+  fi
+  localedef -i zh_CN -f UTF-8 zh_CN.UTF-8
+}
 
 if [ ${#missing[@]} -eq 0 ]; then
+  if need_locale; then make_locale; fi
   exit 0
 fi
 mapfile -t missing < <(printf '%s\n' "${missing[@]}" | sort -u)
@@ -55,4 +67,5 @@ echo "xiaoan: installing ${missing[*]}" >&2
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq >/dev/null
 apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+if need_locale; then make_locale; fi
 echo "xiaoan: dependencies installed" >&2
