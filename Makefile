@@ -102,24 +102,31 @@ all: $(MO_FILES)
 deps:
 	@scripts/deps.sh
 
+# deps runs first in its own step: pkg-config flags are read when make starts,
+# so what it installs is only seen by a fresh make (the recursive calls).
+
 # The whole test suite: unit tests (normal and sanitizer builds), SQL tests
 # and integration tests against a PostgreSQL cluster the run starts and removes.
 check: deps
 	@scripts/check.sh
 
-demo: deps all
+demo: deps
+	@$(MAKE) --no-print-directory all
 	@scripts/demo.sh
 
-bench: deps all
+bench: deps
+	@$(MAKE) --no-print-directory all
 	@scripts/bench.sh
 
-faults: deps all
+faults: deps
+	@$(MAKE) --no-print-directory all
 	@scripts/faults.sh
 
 fuzz: deps
 	@scripts/fuzz.sh
 
-soak: deps all
+soak: deps
+	@$(MAKE) --no-print-directory all
 	@scripts/soak.sh
 
 install: all
