@@ -1,0 +1,199 @@
+/* xiaoan-admin: global options, then one subcommand. */
+#include "xiaoan/admin.h"
+
+#include <getopt.h>
+#include <langinfo.h>
+#include <locale.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "xiaoan/db.h"
+
+#ifndef XIAOAN_VERSION
+#define XIAOAN_VERSION "0.1"
+#endif
+
+struct admin_cmd {
+	const char *name;
+	int (*run)(struct admin_ctx *ctx, int argc, char **argv);
+	const char *synopsis;
+};
+
+static const struct admin_cmd admin_cmds[] = {
+	{"migrate", admin_migrate, "migrate                 apply new schema migrations, re-apply reference data"},
+};
+
+static void admin_help(FILE *f, const char *prog)
+{
+	fprintf(f,
+		"usage: %s [--db CONNINFO] [--sql-dir DIR] COMMAND [ARGS]\n"
+		"\n"
+		"Administration of a xiaoan database (run as its owner or a superuser).\n"
+		"\n"
+		"Options:\n"
+		"  --db CONNINFO   libpq connection string or URI (default: PGHOST, PGDATABASE, ...)\n"
+		"  --sql-dir DIR   folder with migrations/ and ref/ (default: $XIAOAN_SQL_DIR,\n"
+		"                  the build tree's sql/, or %s/sql)\n"
+		"  -h, --help      this help\n"
+		"  --version       print the version\n"
+		"\n"
+		"Commands:\n",
+		prog, XIAOAN_DATADIR);
+	for (size_t i = 0; i < XA_ARRAY_LEN(admin_cmds); i++)
+		fprintf(f, "  %s\n", admin_cmds[i].synopsis);
+	fprintf(f, "\n"
+		   "ROLE is one of dispatcher, unit_staff, town_staff, school_officer, supervisor, admin.\n"
+		   "Exit status: 0 ok, 1 runtime error, 2 usage error. See xiaoan-admin(1).\n");
+}
+
+static void admin_vmsg(const struct admin_ctx *ctx, const char *fmt, va_list ap)
+{
+	fprintf(stderr, "%s: ", ctx->prog);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+}
+
+int admin_fail(const struct admin_ctx *ctx, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	admin_vmsg(ctx, fmt, ap);
+	va_end(ap);
+	return ADMIN_FAIL;
+}
+
+int admin_usage_error(const struct admin_ctx *ctx, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	admin_vmsg(ctx, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "Try '%s --help'.\n", ctx->prog);
+	return ADMIN_USAGE;
+}
+
+/* Server notices (NOTICE "already exists, skipping" and the like) are noise
+ * for an operator; warnings are not. */
+static void admin_notice(void *arg, const PGresult *res)
+{
+	const char *sev = PQresultErrorField(res, PG_DIAG_SEVERITY_NONLOCALIZED);
+	const struct admin_ctx *ctx = arg;
+
+	if (sev && !strcmp(sev, "WARNING"))
+		fprintf(stderr, "%s: warning: %s", ctx->prog, PQresultErrorMessage(res));
+}
+
+PGconn *admin_conn(struct admin_ctx *ctx)
+{
+	char err[1024];
+
+	if (ctx->conn)
+		return ctx->conn;
+	ctx->conn = db_connect(ctx->conninfo, "xiaoan-admin", err, sizeof(err));
+	if (!ctx->conn) {
+		admin_fail(ctx, "%s", err);
+		return NULL;
+	}
+	PQsetNoticeReceiver(ctx->conn, admin_notice, ctx);
+	return ctx->conn;
+}
+
+PGresult *admin_exec(struct admin_ctx *ctx, const char *what, const char *sql, int nparams,
+		     const char *const *params)
+{
+	PGconn *conn = admin_conn(ctx);
+	PGresult *res;
+	char msg[1024];
+
+	if (!conn)
+		return NULL;
+	res = PQexecParams(conn, sql, nparams, NULL, params, NULL, NULL, 0);
+	if (db_result_error(res, conn, msg, sizeof(msg)) != DB_OK) {
+		admin_fail(ctx, "%s: %s", what, msg);
+		PQclear(res);
+		return NULL;
+	}
+	return res;
+}
+
+/* Display widths of Chinese names need a UTF-8 LC_CTYPE; C.UTF-8 is there
+ * when the environment names none. */
+static void admin_locale(void)
+{
+	const char *cs;
+
+	if (!setlocale(LC_ALL, ""))
+		setlocale(LC_ALL, "C");
+	cs = nl_langinfo(CODESET);
+	if (!cs || strcmp(cs, "UTF-8"))
+		setlocale(LC_CTYPE, "C.UTF-8");
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"db", required_argument, NULL, 'd'},
+		{"sql-dir", required_argument, NULL, 's'},
+		{"help", no_argument, NULL, 'h'},
+		{"version", no_argument, NULL, 'V'},
+		{NULL, 0, NULL, 0},
+	};
+	struct admin_ctx ctx = {.prog = "xiaoan-admin"};
+	char *sql_dir = NULL;
+	int c, rc;
+
+	admin_locale();
+	/* "+": stop at the subcommand; its options are its own. */
+	while ((c = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'd':
+			ctx.conninfo = optarg;
+			break;
+		case 's':
+			free(sql_dir);
+			sql_dir = xstrdup(optarg);
+			break;
+		case 'h':
+			admin_help(stdout, ctx.prog);
+			free(sql_dir);
+			return ADMIN_OK;
+		case 'V':
+			printf("xiaoan-admin %s\n", XIAOAN_VERSION);
+			free(sql_dir);
+			return ADMIN_OK;
+		default:
+			free(sql_dir);
+			fprintf(stderr, "Try '%s --help'.\n", ctx.prog);
+			return ADMIN_USAGE;
+		}
+	}
+	if (optind >= argc) {
+		free(sql_dir);
+		return admin_usage_error(&ctx, "no command given");
+	}
+	if (!sql_dir)
+		sql_dir = admin_default_sql_dir();
+	ctx.sql_dir = sql_dir;
+
+	rc = -1;
+	for (size_t i = 0; i < XA_ARRAY_LEN(admin_cmds); i++) {
+		if (!strcmp(argv[optind], admin_cmds[i].name)) {
+			char **sub = argv + optind;
+			int nsub = argc - optind;
+
+			optind = 0; /* re-initialise getopt for the subcommand */
+			rc = admin_cmds[i].run(&ctx, nsub, sub);
+			break;
+		}
+	}
+	if (rc == -1)
+		rc = admin_usage_error(&ctx, "unknown command '%s'", argv[optind]);
+	if (ctx.conn)
+		PQfinish(ctx.conn);
+	free(sql_dir);
+	return rc;
+}
