@@ -9,6 +9,7 @@
 
 #include <cmocka.h>
 
+#include "xiaoan/log.h"
 #include "xiaoan/text.h"
 #include "xiaoan/util.h"
 
@@ -281,6 +282,29 @@ static void test_sbuf(void **state)
 	sbuf_free(&b);
 }
 
+/* The log line goes through the same sanitiser: always exactly one line. */
+static void test_log_line(void **state)
+{
+	(void)state;
+	char *l = log_format_line(1795507925123LL, LOG_LEVEL_WARN, "xiaoan-hub", "bad\nline \x1b[2J 中");
+	assert_string_equal(l, "2026-11-24T08:12:05.123Z WARN xiaoan-hub: bad line " R "[2J 中\n");
+	free(l);
+	l = log_format_line(1795507925007LL, LOG_LEVEL_ERROR, NULL, "x\r");
+	assert_string_equal(l, "2026-11-24T08:12:05.007Z ERROR x \n");
+	free(l);
+	l = log_format_line(-1, LOG_LEVEL_DEBUG, "", "");
+	assert_string_equal(l, "1969-12-31T23:59:59.999Z DEBUG \n");
+	free(l);
+	enum log_level lv;
+	assert_true(log_parse_level("Warning", &lv));
+	assert_int_equal(lv, LOG_LEVEL_WARN);
+	assert_false(log_parse_level("loud", &lv));
+	log_set_level(LOG_LEVEL_ERROR);
+	assert_false(log_enabled(LOG_LEVEL_WARN));
+	assert_true(log_enabled(LOG_LEVEL_ERROR));
+	log_set_level(LOG_LEVEL_INFO);
+}
+
 int main(void)
 {
 	if (!setlocale(LC_ALL, "C.UTF-8")) {
@@ -300,6 +324,7 @@ int main(void)
 		cmocka_unit_test(test_codepoints_and_copy),
 		cmocka_unit_test(test_decode),
 		cmocka_unit_test(test_sbuf),
+		cmocka_unit_test(test_log_line),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
