@@ -34,6 +34,12 @@ PGresult *admin_exec(struct admin_ctx *ctx, const char *what, const char *sql, i
 
 /* The subcommands: argv[0] is the subcommand's name. */
 int admin_migrate(struct admin_ctx *ctx, int argc, char **argv);
+int admin_officer(struct admin_ctx *ctx, int argc, char **argv);
+int admin_token(struct admin_ctx *ctx, int argc, char **argv);
+int admin_hub_role(struct admin_ctx *ctx, int argc, char **argv);
+int admin_units(struct admin_ctx *ctx, int argc, char **argv);
+int admin_schools(struct admin_ctx *ctx, int argc, char **argv);
+int admin_types(struct admin_ctx *ctx, int argc, char **argv);
 
 /* Where the SQL files are: $XIAOAN_SQL_DIR, else ../sql beside the
  * executable (the build tree), else the installed XIAOAN_DATADIR/sql.

@@ -23,6 +23,19 @@ struct admin_cmd {
 
 static const struct admin_cmd admin_cmds[] = {
 	{"migrate", admin_migrate, "migrate                 apply new schema migrations, re-apply reference data"},
+	{"officer", admin_officer,
+	 "officer add LOGIN --name NAME --unit UNIT --role ROLE [--phone P]\n"
+	 "  officer set LOGIN [--name N] [--unit U] [--role R] [--phone P] [--enable]\n"
+	 "  officer disable LOGIN\n"
+	 "  officer list [--unit U] [--role R]"},
+	{"token", admin_token,
+	 "token create PRODUCER [--expires RFC3339 | --days N]\n"
+	 "  token revoke PRODUCER\n"
+	 "  token list"},
+	{"hub-role", admin_hub_role, "hub-role                let the hub's role xiaoan_hub log in"},
+	{"units", admin_units, "units [--kind KIND]     list units (city district department town ...)"},
+	{"schools", admin_schools, "schools [--town TOWN]   list schools"},
+	{"types", admin_types, "types                   list alert types with their routing and time limits"},
 };
 
 static void admin_help(FILE *f, const char *prog)
