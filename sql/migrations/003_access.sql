@@ -99,7 +99,9 @@ $$;
 -- Deadlines ----------------------------------------------------------------------
 
 -- The due-soon window of a stage: a quarter of its span, at most 30 minutes,
--- at least one minute (the console's sla_classify uses the same rule).
+-- at least one minute. A stage is overdue once now is past its due time;
+-- done exactly at the deadline is on time (the console's sla_classify uses
+-- the same rule).
 CREATE FUNCTION due_soon_window(p_start timestamptz, p_due timestamptz) RETURNS interval
 LANGUAGE sql IMMUTABLE AS $$
   SELECT greatest(interval '1 minute', least(interval '30 minutes', (p_due - p_start) / 4))
@@ -125,12 +127,12 @@ BEGIN
       SELECT k.id, 'close', k.clock_start, k.close_due FROM cases k
        WHERE k.state IN ('new', 'signed', 'in_progress') AND k.close_due IS NOT NULL
     )
-    SELECT st.*, CASE WHEN now() >= st.due THEN 'overdue' ELSE 'due_soon' END AS kind
+    SELECT st.*, CASE WHEN now() > st.due THEN 'overdue' ELSE 'due_soon' END AS kind
       FROM st
-     WHERE now() >= st.due - due_soon_window(st.start, st.due)
+     WHERE now() > st.due - due_soon_window(st.start, st.due)
        AND NOT EXISTS (SELECT 1 FROM deadline_alarm a WHERE a.case_id = st.id AND a.stage = st.stage
                           AND a.due = st.due
-                          AND a.kind = CASE WHEN now() >= st.due THEN 'overdue' ELSE 'due_soon' END)
+                          AND a.kind = CASE WHEN now() > st.due THEN 'overdue' ELSE 'due_soon' END)
      ORDER BY st.due
   LOOP
     INSERT INTO deadline_alarm VALUES (r.id, r.stage, r.kind, r.due) ON CONFLICT DO NOTHING;
