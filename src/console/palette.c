@@ -62,16 +62,32 @@ static short palette_nearest(int c, int ncolours)
 	return pick;
 }
 
+/* The nearest of the 8 basic colours by distance picks yellow for mid
+ * grey and red for orange-brown; by channel it is what a reader expects:
+ * a grey is light or dark, a hue keeps the channels that are lit. */
+static short palette_to8(int c)
+{
+	int rgb[3];
+
+	palette_rgb(c, rgb);
+	if (rgb[0] == rgb[1] && rgb[1] == rgb[2])
+		return rgb[0] >= 0x80 ? COLOR_WHITE : COLOR_BLACK;
+	return (short)((rgb[0] >= 0x80 ? 1 : 0) | (rgb[1] >= 0x80 ? 2 : 0) | (rgb[2] >= 0x80 ? 4 : 0));
+}
+
 /* A 256-colour value on a terminal with fewer colours. On 8 colours the
  * bright half becomes its basic colour shown bold (for a foreground). */
 static short palette_map(short c, int ncolours, bool fg, attr_t *extra)
 {
 	if (c < 0 || c < ncolours)
 		return c;
-	if (ncolours == 8 && c >= 9 && c <= 15) {
-		if (fg)
-			*extra |= A_BOLD;
-		return (short)(c - 8);
+	if (ncolours == 8) {
+		if (c >= 9 && c <= 15) {
+			if (fg)
+				*extra |= A_BOLD;
+			return (short)(c - 8);
+		}
+		return palette_to8(c);
 	}
 	return palette_nearest(c, ncolours);
 }
