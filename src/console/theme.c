@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 #include "xiaoan/embedded.h"
 #include "xiaoan/text.h"
@@ -372,4 +373,28 @@ int theme_load_builtin(struct theme *t, const char *name, char *err, size_t errl
 		return -1;
 	theme_draft_finish(&d, t, name);
 	return 0;
+}
+
+int theme_load_named(struct theme *t, const char *name, char *err, size_t errlen)
+{
+	const char *xdg = getenv("XDG_CONFIG_HOME");
+	const char *home = getenv("HOME");
+	char *path = NULL;
+	int rc;
+
+	if (!name || !*name)
+		name = "default";
+	if (strchr(name, '/'))
+		return theme_load_file(t, name, err, errlen);
+	/* The XDG spec: a relative XDG_CONFIG_HOME is invalid and ignored. */
+	if (xdg && xdg[0] == '/')
+		path = xasprintf("%s/xiaoan/themes/%s.theme", xdg, name);
+	else if (home && home[0])
+		path = xasprintf("%s/.config/xiaoan/themes/%s.theme", home, name);
+	if (path && access(path, F_OK) == 0)
+		rc = theme_load_file(t, path, err, errlen);
+	else
+		rc = theme_load_builtin(t, name, err, errlen);
+	free(path);
+	return rc;
 }

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -244,6 +245,49 @@ static void test_files_on_disk(void **state)
 	assert_string_equal(err, "/nonexistent.theme: No such file or directory");
 }
 
+static void test_named(void **state)
+{
+	(void)state;
+	char dir[] = "/tmp/xiaoan-themes-XXXXXX";
+	char err[512], path[256];
+	struct theme t;
+	assert_non_null(mkdtemp(dir));
+	setenv("XDG_CONFIG_HOME", dir, 1);
+	assert_int_equal(theme_load_named(&t, NULL, err, sizeof err), 0);
+	assert_string_equal(t.name, "default");
+	assert_int_equal(theme_load_named(&t, "mono", err, sizeof err), 0);
+	assert_string_equal(t.name, "mono");
+	assert_int_equal(t.el[TH_COUNTDOWN_OVERDUE].bg, -1);
+
+	/* A user theme of the same name wins over the shipped one. */
+	snprintf(path, sizeof path, "%s/xiaoan", dir);
+	assert_int_equal(mkdir(path, 0700), 0);
+	snprintf(path, sizeof path, "%s/xiaoan/themes", dir);
+	assert_int_equal(mkdir(path, 0700), 0);
+	snprintf(path, sizeof path, "%s/xiaoan/themes/mono.theme", dir);
+	FILE *f = fopen(path, "w");
+	assert_non_null(f);
+	fputs("template = mono\ncountdown.overdue = default, red, reverse|bold\n", f);
+	fclose(f);
+	assert_int_equal(theme_load_named(&t, "mono", err, sizeof err), 0);
+	assert_int_equal(t.el[TH_COUNTDOWN_OVERDUE].bg, 1);
+	/* A path is read as a file. */
+	assert_int_equal(theme_load_named(&t, path, err, sizeof err), 0);
+	assert_int_equal(t.el[TH_COUNTDOWN_OVERDUE].bg, 1);
+	assert_int_equal(theme_load_named(&t, "sepia", err, sizeof err), -1);
+	assert_string_equal(err, "unknown theme 'sepia' (default, light, high-contrast, mono)");
+	assert_int_equal(theme_load_named(&t, "./sepia.theme", err, sizeof err), -1);
+	assert_string_equal(err, "./sepia.theme: No such file or directory");
+
+	unlink(path);
+	snprintf(path, sizeof path, "%s/xiaoan/themes", dir);
+	rmdir(path);
+	snprintf(path, sizeof path, "%s/xiaoan", dir);
+	rmdir(path);
+	rmdir(dir);
+	unsetenv("XDG_CONFIG_HOME");
+}
+
 int main(void)
 {
 	if (!setlocale(LC_ALL, "C.UTF-8")) {
@@ -258,6 +302,7 @@ int main(void)
 		cmocka_unit_test(test_bad_files),
 		cmocka_unit_test(test_shipped_themes),
 		cmocka_unit_test(test_files_on_disk),
+		cmocka_unit_test(test_named),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
