@@ -5,12 +5,13 @@
 
 struct action_info {
 	const char *name;
+	const char *label;
 	const char *help;
 };
 
-#define ACTION_INFO_(id, name, help) [ACTION_##id] = { name, help },
+#define ACTION_INFO_(id, name, label, help) [ACTION_##id] = { name, label, help },
 static const struct action_info action_table[ACTION_COUNT] = {
-	[ACTION_NONE] = { "", "" },
+	[ACTION_NONE] = { "", "", "" },
 	XIAOAN_ACTIONS(ACTION_INFO_)
 };
 #undef ACTION_INFO_
@@ -20,6 +21,13 @@ const char *action_name(enum action a)
 	if ((unsigned)a >= ACTION_COUNT)
 		return NULL;
 	return action_table[a].name;
+}
+
+const char *action_label(enum action a)
+{
+	if ((unsigned)a >= ACTION_COUNT)
+		return NULL;
+	return action_table[a].label;
 }
 
 const char *action_help(enum action a)

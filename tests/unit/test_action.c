@@ -19,6 +19,9 @@ static void test_names_round_trip(void **state)
 		/* Names are what users type in keymap files: lower case and '-'. */
 		for (const char *c = name; *c; c++)
 			assert_true((*c >= 'a' && *c <= 'z') || *c == '-');
+		const char *label = action_label((enum action)a);
+		assert_non_null(label);
+		assert_true(strlen(label) > 0 && strlen(label) <= 16);
 		const char *help = action_help((enum action)a);
 		assert_non_null(help);
 		assert_true(strlen(help) > 0);
@@ -52,6 +55,9 @@ static void test_known_actions(void **state)
 	assert_int_equal(action_parse("sign"), ACTION_SIGN);
 	assert_int_equal(action_parse("quit"), ACTION_QUIT);
 	assert_string_equal(action_help(ACTION_QUIT), "Quit xiaoan");
+	assert_string_equal(action_label(ACTION_PAGE_DOWN), "Page down");
+	assert_string_equal(action_label(ACTION_NONE), "");
+	assert_null(action_label(ACTION_COUNT));
 }
 
 static void test_bad_input(void **state)
