@@ -240,6 +240,14 @@ DECLARE
   u text;
 BEGIN
   created := false;
+  -- The hub checks alerts before they get here; these checks keep one bad
+  -- item from failing the whole batch all the same.
+  IF coalesce(p_producer, '') = '' THEN
+    error := 'the producer is missing'; field := 'producer'; RETURN;
+  END IF;
+  IF coalesce(a->>'source_id', '') = '' OR length(a->>'source_id') > 128 THEN
+    error := 'source_id is required (1 to 128 characters)'; field := 'source_id'; RETURN;
+  END IF;
   SELECT id INTO case_id FROM cases WHERE source = p_producer AND source_id = a->>'source_id';
   IF FOUND THEN
     SELECT min(e.seq) INTO seq FROM case_event e WHERE e.case_id = open_alert.case_id;
@@ -267,6 +275,16 @@ BEGIN
   END IF;
   IF t.code <> 'mental_care' AND a->>'grade' IS NOT NULL THEN
     error := 'grade applies to mental_care alerts only'; field := 'grade'; RETURN;
+  END IF;
+  IF a->>'grade' NOT IN ('low', 'medium', 'high') THEN
+    error := format('grade "%s" is not low, medium or high', a->>'grade'); field := 'grade'; RETURN;
+  END IF;
+  IF coalesce(a->>'severity', 'normal') NOT IN ('low', 'normal', 'high', 'critical') THEN
+    error := format('severity "%s" is not low, normal, high or critical', a->>'severity');
+    field := 'severity'; RETURN;
+  END IF;
+  IF coalesce(btrim(a->>'summary'), '') = '' OR length(a->>'summary') > 500 THEN
+    error := 'summary is required (1 to 500 characters)'; field := 'summary'; RETURN;
   END IF;
   v_sens := t.sensitive;
   v_summary := CASE WHEN v_sens

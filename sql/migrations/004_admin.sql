@@ -13,6 +13,14 @@ BEGIN
     RAISE EXCEPTION 'login "%" must be a lower-case account name (letters, digits, _ . -)', p_login
       USING ERRCODE = 'XA004';
   END IF;
+  -- An officer is a role of its own: making a superuser, a xiaoan system
+  -- role or the administrator an officer would let officer_disable lock
+  -- them out (NOLOGIN) and hand them xiaoan_officer's rights.
+  IF p_login = session_user OR EXISTS (SELECT 1 FROM pg_roles WHERE rolname = p_login
+                                        AND (rolsuper OR rolname IN ('xiaoan_hub', 'xiaoan_officer'))) THEN
+    RAISE EXCEPTION 'login "%" is a superuser, a xiaoan system role or your own: an officer needs a role of its own',
+      p_login USING ERRCODE = 'XA004';
+  END IF;
   IF NOT EXISTS (SELECT 1 FROM unit WHERE code = p_unit) THEN
     RAISE EXCEPTION 'unknown unit "%"', p_unit USING ERRCODE = 'XA004';
   END IF;

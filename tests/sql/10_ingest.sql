@@ -1,7 +1,7 @@
 -- Alert types and their limits; ingest: new, duplicate, per-item errors,
 -- routing, deadlines and the private part of sensitive alerts.
 BEGIN;
-SELECT plan(51);
+SELECT plan(53);
 \ir helpers.psql
 
 -- The twelve alert types of seed 000 (附件2) ---------------------------------
@@ -89,6 +89,26 @@ SELECT results_eq(
            (7, false, true, 'occurred_at is more than a day in the future: check the producer''s clock', 'occurred_at'),
            (8, true, false, NULL, NULL)$$,
   'each item answers for itself: unknown type or school, grade rules, bad times');
+SELECT results_eq(
+  $$SELECT idx, created, error, field FROM xiaoan.ingest('sim', jsonb_build_array(
+      pg_temp.alert('f-1', 'gate_open', 'S001', '{"severity": "urgent"}'),
+      pg_temp.alert('f-2', 'mental_care', 'S001', '{"grade": "extreme"}'),
+      pg_temp.alert('f-3', 'gate_open', 'S001') - 'summary',
+      pg_temp.alert('f-4', 'gate_open', 'S001', jsonb_build_object('summary', repeat('长', 501))),
+      pg_temp.alert('f-5', 'gate_open', 'S001') - 'source_id',
+      pg_temp.alert('f-6', 'gate_open', 'S001', '{"severity": "critical"}')))$$,
+  $$VALUES (0, false, 'severity "urgent" is not low, normal, high or critical', 'severity'),
+           (1, false, 'grade "extreme" is not low, medium or high', 'grade'),
+           (2, false, 'summary is required (1 to 500 characters)', 'summary'),
+           (3, false, 'summary is required (1 to 500 characters)', 'summary'),
+           (4, false, 'source_id is required (1 to 128 characters)', 'source_id'),
+           (5, true, NULL, NULL)$$,
+  'values the columns would refuse are per-item errors too, not a failed batch');
+SELECT results_eq(
+  $$SELECT idx, created, error, field FROM xiaoan.ingest(NULL, jsonb_build_array(
+      pg_temp.alert('q-1', 'gate_open', 'S001'), pg_temp.alert('q-2', 'gate_open', 'S001', '{"producer": "cam8"}')))$$,
+  $$VALUES (0, false, 'the producer is missing', 'producer'), (1, true, NULL, NULL)$$,
+  'with no producer argument an item without one is refused alone');
 SELECT is((SELECT count(*)::integer FROM xiaoan.cases WHERE source = 'sim' AND source_id LIKE 'e-%'), 1,
           'only the good item of the batch opened a case');
 SELECT throws_ok($$SELECT * FROM xiaoan.ingest('sim', '{"type": "gate_open"}')$$, 'XA004',

@@ -1,0 +1,87 @@
+-- Deadline alarms (due_soon / overdue raised exactly once per stage and
+-- deadline) and the audit trail's gap-free sequence. Time is faked by
+-- moving a case's timestamps back (the owner may write cases).
+BEGIN;
+SELECT plan(22);
+\ir helpers.psql
+
+SELECT pg_temp.officer('w5_sch', '李娜', 'S001', 'school_officer') AS officers \gset
+SELECT pg_temp.open_case('a', 'gate_open', 'S001') AS a \gset
+SELECT pg_temp.open_case('b', 'gate_open', 'S001') AS b \gset
+SELECT pg_temp.open_case('c', 'drowning', 'S001') AS c \gset
+SELECT pg_temp.open_case('d', 'gate_open', 'S001') AS d \gset
+SELECT pg_temp.open_case('e', 'legal_edu', 'S003', jsonb_build_object('occurred_at', now() - interval '13 hours')) AS e \gset
+SELECT pg_temp.open_case('f', 'panic_alarm', 'S001') AS f \gset
+
+-- a: 1 minute left of its 5 (the due-soon window is a quarter: 75 s)
+SELECT pg_temp.age(:a, interval '4 minutes') AS x \gset
+-- b: a minute past its sign deadline
+SELECT pg_temp.age(:b, interval '6 minutes') AS x \gset
+-- c: signed, so its sign deadline no longer counts
+SET SESSION AUTHORIZATION w5_sch;
+SELECT lives_ok(format('SELECT xiaoan.case_sign(%s, 1, NULL)', :c), 'c is signed');
+RESET SESSION AUTHORIZATION;
+SELECT pg_temp.age(:c, interval '10 minutes') AS x \gset
+-- d: 13 hours old: sign, feedback and close all overdue
+SELECT pg_temp.age(:d, interval '13 hours') AS x \gset
+-- f: closed, however late
+SET SESSION AUTHORIZATION w5_sch;
+SELECT lives_ok(format('SELECT xiaoan.case_sign(%s, 1, NULL)', :f), 'f is signed');
+SELECT lives_ok(format('SELECT xiaoan.case_close(%s, 2, %L)', :f, '误报'), 'f is closed');
+RESET SESSION AUTHORIZATION;
+SELECT pg_temp.age(:f, interval '1 day') AS x \gset
+
+SELECT last_seq AS before FROM xiaoan.last_seq() \gset
+SET ROLE xiaoan_hub;
+SELECT is(xiaoan.deadline_sweep(), 6, 'the sweep raises six alarms');
+SELECT is(xiaoan.deadline_sweep(), 0, 'and none when run again');
+RESET ROLE;
+SELECT results_eq(
+  format($$SELECT case_id, kind, stage FROM xiaoan.case_event WHERE seq > %s ORDER BY case_id, stage, kind$$, :before),
+  format($$VALUES (%1$s::bigint, 'due_soon', 'sign'), (%2$s, 'overdue', 'sign'),
+                  (%3$s, 'overdue', 'close'), (%3$s, 'overdue', 'feedback'), (%3$s, 'overdue', 'sign'),
+                  (%4$s, 'overdue', 'close')$$, :a, :b, :d, :e),
+  'due soon: a''s sign; overdue: b''s sign, d''s three stages, the course report e');
+SELECT is(pg_temp.ev((SELECT min(seq) FROM xiaoan.case_event WHERE case_id = :a AND kind = 'due_soon')),
+          'due_soon|sign|xiaoan-hub|系统||||new|1|', 'an alarm event names the system and keeps the case''s version');
+SELECT is(pg_temp.ver(:a), 1, 'alarms do not change the case version');
+SELECT is((SELECT count(*)::integer FROM xiaoan.deadline_alarm), 6, 'each alarm is remembered');
+
+-- a's deadline passes: now it is overdue, once
+SELECT pg_temp.age(:a, interval '2 minutes') AS x \gset
+SELECT is(xiaoan.deadline_sweep(), 1, 'a due-soon stage that passes its deadline raises overdue');
+SELECT is(xiaoan.deadline_sweep(), 0, 'once');
+SELECT is((SELECT string_agg(kind, ',' ORDER BY seq) FROM xiaoan.case_event WHERE case_id = :a), 'open,due_soon,overdue',
+          'a''s trail');
+
+-- Acting on a case is not stale because of an alarm
+SET SESSION AUTHORIZATION w5_sch;
+SELECT lives_ok(format('SELECT xiaoan.case_sign(%s, 1, %L)', :a, '迟签'), 'sign a at the version the officer saw');
+RESET SESSION AUTHORIZATION;
+SELECT is(xiaoan.deadline_sweep(), 0, 'a signed stage raises nothing more');
+
+-- A new deadline is a new alarm
+SET SESSION AUTHORIZATION w5_sch;
+SELECT lives_ok(format('SELECT xiaoan.case_forward(%s, 1, %L, NULL)', :b, 'fh.jp.cmd'), 'b is forwarded: a new sign deadline');
+RESET SESSION AUTHORIZATION;
+SELECT is(xiaoan.deadline_sweep(), 0, 'the new deadline is far');
+UPDATE xiaoan.cases SET sign_start = now() - interval '10 minutes', sign_due = now() - interval '5 minutes' WHERE id = :b;
+SELECT is(xiaoan.deadline_sweep(), 1, 'the new deadline passing raises a new overdue');
+SELECT is((SELECT count(*)::integer FROM xiaoan.deadline_alarm WHERE case_id = :b AND stage = 'sign'), 2,
+          'one alarm per deadline');
+
+-- The audit trail's sequence ----------------------------------------------------------------
+SELECT last_seq AS before FROM xiaoan.last_seq() \gset
+SET SESSION AUTHORIZATION w5_sch;
+SELECT throws_ok(format('SELECT xiaoan.case_close(%s, 1, %L)', :d, '关'), 'XA002', NULL, 'a refused step');
+RESET SESSION AUTHORIZATION;
+SELECT is(xiaoan.last_seq(), :before::bigint, 'uses no sequence number');
+SELECT results_eq(
+  $$SELECT min(seq), max(seq), count(*) FROM xiaoan.case_event$$,
+  $$SELECT 1::bigint, last, last FROM xiaoan.event_counter$$,
+  'event numbers are gap-free from 1 to the counter');
+SELECT is((SELECT count(*)::integer FROM (SELECT seq, at, lag(at) OVER (ORDER BY seq) AS prev FROM xiaoan.case_event) x
+            WHERE at < prev), 0, 'and never go back in time');
+
+SELECT * FROM finish();
+ROLLBACK;
