@@ -1,0 +1,261 @@
+/* console.h — the state of the running console, shared by its modules:
+ *
+ *   app.c        start-up data, the stream, connection states, the clock
+ *   steps.c      case steps (rights, prompts, the step functions, bulk sign)
+ *   ui.c         terminal set-up, signals, keys, regions, one doupdate per turn
+ *   ui_list.c    dispatch, supervision and schools lists, a school's page
+ *   ui_detail.c  case detail and help
+ *   ui_prompt.c  the prompt line, y/n questions and the unit picker
+ */
+#ifndef XIAOAN_CONSOLE_H
+#define XIAOAN_CONSOLE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <curses.h>
+
+#include "xiaoan/action.h"
+#include "xiaoan/cdb.h"
+#include "xiaoan/cstream.h"
+#include "xiaoan/keymap.h"
+#include "xiaoan/lineedit.h"
+#include "xiaoan/model.h"
+#include "xiaoan/notify.h"
+#include "xiaoan/theme.h"
+#include "xiaoan/util.h"
+
+#define CONSOLE_MIN_COLS 80
+#define CONSOLE_MIN_ROWS 24
+#define CONSOLE_MAX_ROWS 512
+/* After an outage longer than this, reload everything from the database. */
+#define CONSOLE_OUTAGE_RELOAD_MS 60000
+
+enum view { VIEW_DISPATCH, VIEW_SUPERVISOR, VIEW_SCHOOLS, VIEW_SCHOOL, VIEW_DETAIL, VIEW_HELP };
+
+/* Redraw reasons per region. */
+#define RD_HEADER 1u
+#define RD_BODY 2u
+#define RD_STATUS 4u
+#define RD_TICK 8u /* the countdown cells and the clock only */
+#define RD_ALL (RD_HEADER | RD_BODY | RD_STATUS)
+
+struct me {
+	char login[64];
+	char name[128];
+	char unit[MODEL_CODE_SIZE];
+	char role[20];
+	char town[MODEL_CODE_SIZE];
+	bool loaded;
+};
+
+struct devent {
+	int64_t seq, at;
+	char kind[16], stage[12], state[16];
+	char *actor_name, *unit, *from_unit, *to_unit, *note;
+};
+
+struct dunit {
+	char unit[MODEL_CODE_SIZE];
+	char relation[8];
+};
+
+/* The case detail page: the full row, the trail, the parties. */
+struct detail {
+	int64_t id;
+	bool loaded;
+	struct mcase c;          /* summary malloc'd */
+	int64_t occurred_at, confirmed_at, clock_start, reopen_count;
+	char *grade, *source, *source_id, *signed_by, *supervise_note, *supervise_until, *details;
+	char *private_summary, *private_details; /* NULL unless visible */
+	struct devent *ev;
+	size_t nev;
+	struct dunit *units;
+	size_t nunits;
+	int scroll;
+	int pending;             /* queries still out */
+};
+
+struct school_row {
+	const struct munit *u;
+	int open, overdue;
+	int64_t next_due;
+	enum sla_urgency urgency;
+	bool base_ok[4];         /* guards, closed management, alarm+video, crossing post */
+	int recent30;            /* baseline alerts in the last 30 days */
+};
+
+struct hist_row {
+	int64_t id, opened_at;
+	char type[MODEL_CODE_SIZE];
+	char state[16];
+	char *summary;
+};
+
+enum prompt_kind { PR_NONE, PR_SEARCH, PR_FILTER, PR_NOTE, PR_YESNO, PR_PICK };
+
+/* A step being prepared: what, on which case at which version, and
+ * what has been gathered so far. */
+struct pending_step {
+	enum action act;
+	int64_t id, version;
+	char target[MODEL_CODE_SIZE]; /* forward / dispatch-down */
+	char *note;
+};
+
+struct prompt {
+	enum prompt_kind kind;
+	char label[512];
+	struct lineedit le;
+	struct pending_step step;
+	/* The picker: units matching the typed text. */
+	const struct munit **items;
+	size_t nitems, cur, top;
+	char pick_kind; /* 'f' forward targets, 't' towns */
+};
+
+struct app {
+	struct model m;
+	struct cdb *db;
+	struct cstream *cs;
+	struct keymap *km;
+	struct theme theme;
+	bool colour;
+	enum notify_mode notify;
+	char *hub_addr;
+	char *db_conninfo;
+
+	struct me me;
+	char district[128];
+	char issuer[MODEL_CODE_SIZE];
+	int utc_offset;
+	int64_t clock_off_ms; /* DB time (ms) - monotonic time (ms) */
+	bool clock_ok;
+
+	/* Loading state. */
+	bool ref_loaded, cases_loaded;
+	int loading;          /* reload queries out */
+	bool reload_queued;
+	int64_t load_started_ms;
+	struct proto_event *held; /* stream events that arrived during a reload */
+	size_t nheld;
+	struct recent30 {
+		char school[MODEL_CODE_SIZE];
+		char type[MODEL_CODE_SIZE];
+		int n;
+	} *recent;
+	size_t nrecent;
+
+	/* Connection states (monotonic ms of the change, 0 = never). */
+	enum cstream_state hub;
+	int64_t hub_down_ms;  /* when it went down (0: up or never up) */
+	int64_t hub_down_wall;/* DB time when it went down, for the header */
+	char hub_why[256];
+	bool hub_ever_live;
+	enum cdb_state dbst;
+	int64_t db_down_wall;
+	char db_why[256];
+
+	/* Views. */
+	enum view view, help_from;
+	int64_t cur_id;       /* the case under the cursor in the case lists */
+	long top;
+	struct school_row *schools;
+	size_t nschools;
+	long school_cur, school_top;
+	char school_code[MODEL_CODE_SIZE];
+	struct hist_row *hist;
+	size_t nhist;
+	bool hist_loaded;
+	long sc_cur, sc_top;  /* the school page's case list */
+	struct mfilter saved_filter; /* the dispatch filter while a special list shows */
+	struct detail det;
+	enum view detail_from;
+	int help_scroll;
+	struct prompt pr;
+	char msg[512];
+	bool msg_err;
+	int64_t msg_until_ms;
+
+	/* Drawing. */
+	WINDOW *hdr, *body, *status;
+	int rows, cols;
+	bool too_small;
+	unsigned redraw;
+	int64_t last_sec;
+	/* The countdown text last drawn on each body row, so a tick rewrites
+	 * only cells whose text changed. */
+	char cd_text[CONSOLE_MAX_ROWS][SLA_FORMAT_SIZE + 2];
+	int cd_x, cd_w;       /* where the countdown column is */
+	char hdr_clock[32];
+
+	bool quit;
+};
+
+extern struct app *app;
+
+/* app.c */
+void app_start(void);
+void app_stop(void);
+void app_reload(void);
+int64_t app_now(void);              /* DB time, seconds */
+int64_t app_now_ms(void);
+void app_message(bool error, const char *fmt, ...) XA_PRINTF(2, 3);
+void app_refresh_case(int64_t id);  /* re-read one case from the database */
+void app_tick(void);                /* once a second */
+void app_load_detail(int64_t id);
+void app_load_school_history(const char *school);
+void app_view_changed(void);
+const char *app_role_label(const char *role);
+
+/* steps.c */
+/* Why the user cannot do act on c now (a translated sentence), or NULL. */
+const char *steps_why_not(enum action act, const struct mcase *c);
+bool steps_is_case_action(enum action act);
+void steps_begin(enum action act, const struct mcase *c);
+void steps_note_done(const char *note);
+void steps_pick_done(const char *code);
+void steps_confirmed(void);
+void steps_cancel(void);
+void steps_sign_selected(void);
+
+/* ui.c */
+int ui_init(void);
+void ui_fini(void);
+void ui_render(void);
+void ui_handle_input(void);
+void ui_resize(void);
+void ui_set_view(enum view v);
+const struct mcase *ui_current_case(void);
+void ui_draw_countdown(WINDOW *w, int y, int x, int width, const struct mcase *c, int64_t now);
+void ui_attr(WINDOW *w, enum theme_element e);
+const char *ui_state_label(enum model_state s);
+enum keymap_context ui_context(enum view v);
+/* Write text at (y, x) fitted to w columns (sanitised, never split). */
+void ui_put(WINDOW *win, int y, int x, int w, const char *text, int flags);
+
+/* ui_list.c */
+void ui_list_draw(bool tick_only);
+bool ui_list_action(enum action a);
+void ui_schools_rebuild(void);
+void ui_school_draw(bool tick_only);
+bool ui_school_action(enum action a);
+void ui_schools_draw(bool tick_only);
+bool ui_schools_action(enum action a);
+
+/* ui_detail.c */
+void ui_detail_draw(void);
+bool ui_detail_action(enum action a);
+void ui_detail_free(struct detail *d);
+void ui_help_draw(void);
+bool ui_help_action(enum action a);
+
+/* ui_prompt.c */
+void prompt_open(enum prompt_kind kind, const char *label, const char *init);
+void prompt_close(void);
+void prompt_key(int key);
+void prompt_draw(void);
+void prompt_pick_open(char kind, const char *label);
+void prompt_pick_draw(void);
+
+#endif
