@@ -241,6 +241,9 @@ static void app_on_cases(void *ud, const PGresult *res, enum db_err err, const c
 		/* The data is as of (at least) the position read just before it:
 		 * later events replay on top, older ones are dropped. */
 		app->m.last_seq = app_loaded_seq;
+		model_tick(&app->m, app_now());
+		if (!app->cases_loaded)
+			app->cur_id = 0; /* first screen: the cursor starts on the most urgent */
 		app->cases_loaded = true;
 		if (app->load_started_ms && getenv("XIAOAN_TRACE_LOAD")) {
 			app_message(false, "loaded %d cases in %" PRId64 " ms", n,
