@@ -631,16 +631,18 @@ END $$;
 -- past due (late); on time = done at or before the due. sign: the current
 -- holder's clock (sign_start .. sign_due; a hand-over restarts it).
 -- feedback: the first feedback, or the close when none was given. close:
--- the last close (a reopened case counts from its latest close).
+-- the last close (a reopened case counts from its latest close). Times
+-- (sign_secs: sign_start .. signed_at; close_secs: clock_start .. closed_at)
+-- are whole seconds.
 CREATE VIEW case_figures WITH (security_invoker = true) AS
 SELECT c.id, c.type, t.name_zh AS type_name, c.school, s.name AS school_name, c.town, tw.name AS town_name,
        c.holder, h.name AS holder_name, c.state, c.severity, c.summary, c.opened_at, c.reopen_count,
        c.supervised, c.sign_start, c.sign_due, c.signed_at,
-       extract(epoch FROM c.signed_at - c.sign_start) AS sign_secs,
+       round(extract(epoch FROM c.signed_at - c.sign_start))::bigint AS sign_secs,
        f.sign_on_time,
        c.feedback_due, coalesce(c.feedback_at, c.closed_at) AS feedback_done_at, f.feedback_on_time,
        c.clock_start, c.close_due, c.closed_at,
-       extract(epoch FROM c.closed_at - c.clock_start) AS close_secs,
+       round(extract(epoch FROM c.closed_at - c.clock_start))::bigint AS close_secs,
        f.close_on_time,
        (f.sign_on_time IS FALSE OR f.feedback_on_time IS FALSE OR f.close_on_time IS FALSE) AS overdue,
        c.reopen_count > 0 AS reopened
