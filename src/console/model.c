@@ -320,15 +320,12 @@ static bool model_contains(const char *hay, const char *needle)
 
 static bool model_text_match(const struct model *m, const struct mcase *c, const char *t)
 {
-	char *end;
 	const char *p = t[0] == '#' ? t + 1 : t;
-	long long id;
 
-	if (*p && isdigit((unsigned char)*p)) {
-		id = strtoll(p, &end, 10);
-		if (*end == '\0' && id == c->id)
-			return true;
-	}
+	/* A number is a case number: "17" should not also find every school
+	 * code and summary with a 17 in it. */
+	if (*p && strspn(p, "0123456789") == strlen(p))
+		return strtoll(p, NULL, 10) == c->id;
 	return model_contains(c->summary, t) || model_contains(c->school, t) ||
 	       model_contains(model_unit_name(m, c->school), t) ||
 	       model_contains(model_type_name(m, c->type), t);

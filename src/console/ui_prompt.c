@@ -85,6 +85,7 @@ static void prompt_search_live(void)
 	xstrlcpy(app->m.filter.text, app->pr.le.buf, sizeof app->m.filter.text);
 	app->m.dirty = true;
 	app->top = 0;
+	app->cur_id = 0; /* the cursor goes to the first match */
 }
 
 void prompt_key(int key)
@@ -165,6 +166,7 @@ void prompt_key(int key)
 		app->m.filter = f;
 		app->m.dirty = true;
 		app->top = 0;
+		app->cur_id = 0;
 		prompt_close();
 		break;
 	}

@@ -1,0 +1,30 @@
+# Helpers for the console tests (sourced after lib.sh): one private tmux
+# server per test, sessions named after the consoles.
+TMUX_SOCK=xa-test-$$
+tm() { tmux -L "$TMUX_SOCK" "$@"; }
+trap 'tm kill-server 2>/dev/null; _cleanup' EXIT
+
+# console <session> <login> <cols> <rows> <hub port> [extra args]
+console() {
+  local s=$1 login=$2 cols=$3 rows=$4 port=$5; shift 5
+  tm new-session -d -s "$s" -x "$cols" -y "$rows" \
+    "env PGUSER=$login LANG=C.UTF-8 LC_ALL=C.UTF-8 TERM=tmux-256color NO_COLOR= XDG_CONFIG_HOME=$TMP/none \
+     $BUILD/xiaoan --db '$DBCONN' --hub 127.0.0.1:$port --notify off $*; sleep 30"
+}
+screen() { tm capture-pane -p -t "$1"; }
+keys() { local s=$1; shift; local k; for k in "$@"; do tm send-keys -t "$s" "$k"; sleep 0.1; done; }
+# wait_screen <session> <extended regex> <seconds>
+wait_screen() {
+  local end=$((SECONDS + $3))
+  until screen "$1" | grep -Eq -- "$2"; do
+    [ $SECONDS -lt $end ] || { echo "# screen of $1:"; screen "$1" | sed 's/^/#   /'; return 1; }
+    sleep 0.1
+  done
+}
+db_is() { [ "$(q -c "$1")" = "$2" ]; }
+console_pid() { pgrep -P "$(tm display-message -p -t "$1" '#{pane_pid}')" -x xiaoan | head -1; }
+# ingest_one <source_id> <type> <school> <summary> -> case id
+ingest_one() {
+  q -c "select case_id from xiaoan.ingest('test', jsonb_build_array(jsonb_build_object('source_id', '$1',
+        'type', '$2', 'school', '$3', 'occurred_at', now()::text, 'summary', '$4')))"
+}
