@@ -63,7 +63,7 @@ struct sim_sub {
 };
 
 struct sim_net_cfg {
-	const char *host;
+	const char *host;          /* name or address; a socket path when port = 0 */
 	int port;
 	const char *token;         /* producer token (POST) */
 	const char *stream_token;  /* session token (stream) */
@@ -76,6 +76,7 @@ struct sim_net_cfg {
 struct sim_net {
 	struct sim_net_cfg cfg;
 	struct lws_context *ctx;
+	char address[300];
 	char auth[600], stream_auth[600];
 	struct sim_req *inflight_head;
 	int inflight;

@@ -23,7 +23,7 @@ static void sim_usage(FILE *f)
 	fputs("usage: xiaoan-sim [options]\n"
 	      "Sends realistic alerts to a xiaoan hub (POST /v1/alerts) and reports what became of them.\n"
 	      "\n"
-	      "  --hub HOST:PORT        the hub (default " SIM_DEFAULT_HUB ")\n"
+	      "  --hub HOST:PORT        the hub (default " SIM_DEFAULT_HUB "), or unix:/PATH\n"
 	      "  --token TOKEN          producer token (default $XIAOAN_PRODUCER_TOKEN)\n"
 	      "  --db CONNINFO          read the schools (and the district's UTC offset) from the database\n"
 	      "  --schools FILE         ... or from FILE: CODE|NAME[|KIND[|BOARDING]] per line\n"
@@ -87,6 +87,13 @@ static uint64_t sim_u64(const char *s, const char *opt)
 
 static void sim_parse_hub(const char *s, struct sim_opts *o, char *host, size_t hostsz)
 {
+	if (strncmp(s, "unix:", 5) == 0) {
+		if (s[5] != '/' || strlen(s + 5) >= hostsz || strlen(s + 5) > 107)
+			sim_die_usage("--hub unix: needs an absolute socket path (at most 107 bytes), not \"%s\"", s);
+		strcpy(host, s + 5);
+		o->port = 0;
+		return;
+	}
 	const char *colon = strrchr(s, ':');
 	if (!colon || colon == s || !colon[1])
 		sim_die_usage("--hub needs HOST:PORT, not \"%s\"", s);

@@ -273,12 +273,23 @@ static const struct lws_protocols sim_protocols[] = {
 	{ NULL, NULL, 0, 0, 0, NULL, 0 },
 };
 
+/* Where to connect: lws takes a unix socket path as "+/path". */
+static void sim_net_target(struct sim_net *n, struct lws_client_connect_info *i)
+{
+	i->context = n->ctx;
+	i->address = n->address;
+	i->port = n->cfg.port;
+	i->host = n->cfg.port ? n->cfg.host : "localhost";
+	i->origin = i->host;
+}
+
 int sim_net_init(struct sim_net *n, const struct sim_net_cfg *cfg, char *err, size_t errlen)
 {
 	struct lws_context_creation_info info;
 
 	memset(n, 0, sizeof *n);
 	n->cfg = *cfg;
+	snprintf(n->address, sizeof n->address, "%s%s", cfg->port ? "" : "+", cfg->host);
 	snprintf(n->auth, sizeof n->auth, "Bearer %s", cfg->token ? cfg->token : "");
 	snprintf(n->stream_auth, sizeof n->stream_auth, "Bearer %s", cfg->stream_token ? cfg->stream_token : "");
 	memset(&info, 0, sizeof info);
@@ -336,11 +347,7 @@ void sim_net_post(struct sim_net *n, struct sim_req *r)
 	n->inflight++;
 
 	memset(&i, 0, sizeof i);
-	i.context = n->ctx;
-	i.address = n->cfg.host;
-	i.port = n->cfg.port;
-	i.host = n->cfg.host;
-	i.origin = n->cfg.host;
+	sim_net_target(n, &i);
 	i.path = "/v1/alerts";
 	i.method = "POST";
 	i.protocol = sim_protocols[0].name;
@@ -368,11 +375,7 @@ void sim_net_subscribe(struct sim_net *n, int count)
 		s->idx = k;
 		sbuf_init(&s->frame);
 		memset(&i, 0, sizeof i);
-		i.context = n->ctx;
-		i.address = n->cfg.host;
-		i.port = n->cfg.port;
-		i.host = n->cfg.host;
-		i.origin = n->cfg.host;
+		sim_net_target(n, &i);
 		i.path = "/v1/stream";
 		i.protocol = PROTO_SUBPROTOCOL;
 		i.userdata = s;

@@ -15,6 +15,14 @@ static uint64_t sim_rejected_total(const struct sim_totals *t)
 	return n;
 }
 
+static void sim_hub_name(const struct sim_opts *o, char *buf, size_t n)
+{
+	if (o->port)
+		snprintf(buf, n, "%s:%d", o->host, o->port);
+	else
+		snprintf(buf, n, "unix:%s", o->host);
+}
+
 static double sim_ms(int64_t us)
 {
 	return (double)us / 1000.0;
@@ -123,7 +131,7 @@ static void sim_report_json(FILE *f, const struct sim_opts *o, struct sim_totals
 	struct json_object *r = json_object_new_object(), *rej = json_object_new_object();
 	char hub[300], key[16];
 
-	snprintf(hub, sizeof hub, "%s:%d", o->host, o->port);
+	sim_hub_name(o, hub, sizeof hub);
 	json_object_object_add(r, "hub", json_object_new_string(hub));
 	json_object_object_add(r, "elapsed_s", json_object_new_double(t->elapsed_s));
 	json_object_object_add(r, "rate", json_object_new_double(t->elapsed_s > 0 ? (double)t->sent / t->elapsed_s : 0));
@@ -179,8 +187,10 @@ void sim_report(FILE *f, const struct sim_opts *o, struct sim_totals *t, struct 
 		fflush(f);
 		return;
 	}
-	fprintf(f, "xiaoan-sim: %" PRIu64 " alerts to %s:%d in %.2f s (%.1f alerts/s), %" PRIu64 " requests\n",
-		t->sent, o->host, o->port, t->elapsed_s, t->elapsed_s > 0 ? (double)t->sent / t->elapsed_s : 0.0,
+	char hub[300];
+	sim_hub_name(o, hub, sizeof hub);
+	fprintf(f, "xiaoan-sim: %" PRIu64 " alerts to %s in %.2f s (%.1f alerts/s), %" PRIu64 " requests\n",
+		t->sent, hub, t->elapsed_s, t->elapsed_s > 0 ? (double)t->sent / t->elapsed_s : 0.0,
 		t->requests);
 	fprintf(f, "  sent %" PRIu64 "  accepted %" PRIu64 "  duplicates %" PRIu64 "  rejected %" PRIu64
 		   "  retries %" PRIu64,

@@ -1,0 +1,197 @@
+#!/usr/bin/env bash
+# make bench: durable ingest and live-stream figures on this machine, beside
+# PostgreSQL's own single-row insert rate on the same server. Starts its own
+# cluster (fsync on: a 2xx means the alert is on disk), migrates it, starts a
+# hub on loopback and drives it with xiaoan-sim; prints one table. Each
+# section runs BENCH_SECONDS (default 10) and is bounded by a timeout;
+# everything started is stopped and removed on exit. Not part of make check.
+#
+# Exit status: 0 when every figure was measured (whether or not it meets its
+# target: the table says), 1 when a section could not run.
+set -uo pipefail
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top"
+export LC_ALL=C.UTF-8 LANG=C.UTF-8
+BUILD=${XIAOAN_BUILD:-$top/build}
+SECS=${BENCH_SECONDS:-10}
+export XIAOAN_PG_DIR=${XIAOAN_PG_DIR:-/tmp/xiaoan-bench-$$}
+export XIAOAN_PG_FSYNC=on
+WORK=$(mktemp -d /tmp/xiaoan-bench-work.XXXXXX)
+chmod 755 "$WORK"
+HUB_PID=
+OFFICER=xb_disp_$$
+failed=0
+rows=()
+
+log() { printf '\033[1m== %s\033[0m\n' "$*" >&2; }
+die() { echo "bench: $*" >&2; exit 1; }
+
+cleanup() {
+  [ -z "$HUB_PID" ] || { kill "$HUB_PID" 2>/dev/null; wait "$HUB_PID" 2>/dev/null; }
+  scripts/pg.sh remove >/dev/null 2>&1
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# jget PATH < json
+jget() { python3 -c 'import json,sys
+v=json.load(sys.stdin)
+for k in sys.argv[1].split("."): v=v.get(k, 0) if isinstance(v, dict) else 0
+print(v)' "$1"; }
+# calc EXPR: floating-point arithmetic
+calc() { python3 -c "print($1)"; }
+fmt_int() { python3 -c "print(f'{round(float(\"$1\")):,}')"; }
+fmt_ms() { python3 -c "print(f'{float(\"$1\"):.2f}')"; }
+row() { rows+=("$1"$'\t'"$2"$'\t'"$3"$'\t'"$4"); }
+q() { psql -X -v ON_ERROR_STOP=1 -Atq "$@"; }
+free_port() { python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1]);s.close()'; }
+
+# sim ARGS...: xiaoan-sim against the bench hub, JSON report on stdout
+sim() { timeout $((SECS + 90)) "$BUILD/xiaoan-sim" --hub "127.0.0.1:$PORT" --db "$HUBDB" --json "$@"; }
+
+session_token() { PGUSER=$OFFICER q -c "SELECT xiaoan.session_token()"; }
+
+setup() {
+  for p in xiaoan-hub xiaoan-sim xiaoan-admin; do
+    [ -x "$BUILD/$p" ] || die "$BUILD/$p is missing: run make first"
+  done
+  command -v pgbench >/dev/null || die "pgbench is missing (apt-get install postgresql-contrib or postgresql-15)"
+  log "cluster in $XIAOAN_PG_DIR (fsync on)"
+  CONN=$(scripts/pg.sh start) || die "cannot start PostgreSQL"
+  eval "$(scripts/pg.sh env)"
+  "$BUILD/xiaoan-admin" --db "$CONN" migrate >"$WORK/migrate.log" 2>&1 || { cat "$WORK/migrate.log" >&2; die "migrate failed"; }
+  TOKEN=$(q -c "SELECT xiaoan.producer_token_create('bench')") || die "no producer token"
+  export XIAOAN_PRODUCER_TOKEN=$TOKEN
+  q -c "SELECT xiaoan.officer_set('$OFFICER', '值班员', 'fh.duty', 'dispatcher')" >/dev/null || die "no officer"
+  HUBDB="host=$PGHOST port=$PGPORT dbname=$PGDATABASE user=xiaoan_hub"
+  PORT=$(free_port)
+  log "hub on 127.0.0.1:$PORT"
+  "$BUILD/xiaoan-hub" --listen "127.0.0.1:$PORT" --db "$HUBDB" >"$WORK/hub.log" 2>&1 &
+  HUB_PID=$!
+  for _ in $(seq 150); do
+    curl -sf "http://127.0.0.1:$PORT/healthz" >/dev/null 2>&1 && return 0
+    kill -0 "$HUB_PID" 2>/dev/null || break
+    sleep 0.1
+  done
+  tail -n 20 "$WORK/hub.log" >&2
+  die "the hub did not come up"
+}
+
+# check_run NAME FILE: the sim's report exists and every alert got a 2xx
+check_run() {
+  if [ ! -s "$2" ]; then
+    echo "bench: $1: no report from xiaoan-sim" >&2; failed=1; return 1
+  fi
+  local rej; rej=$(jget rejected_total <"$2")
+  [ "$rej" = 0 ] || echo "bench: $1: $rej alerts rejected: $(jget rejected <"$2")" >&2
+  return 0
+}
+
+verdict() { if [ "$(calc "1 if $1 else 0")" = 1 ]; then echo ok; else echo MISSED; fi; }
+
+# --- sections: each measures one figure and adds its row ----------------------------
+
+# (a) the reference: single-row INSERTs from 8 pgbench clients, one
+# transaction (one fsync'd commit) each, into a scratch table on the same
+# server, in its own database.
+section_pgbench() {
+  log "(a) pgbench: single-row INSERT, 8 clients, ${SECS}s"
+  createdb bench_scratch || { failed=1; return; }
+  q -d bench_scratch -c "CREATE TABLE scratch (id bigserial PRIMARY KEY, at timestamptz NOT NULL DEFAULT now(),
+                                               summary text NOT NULL, details jsonb)"
+  cat >"$WORK/insert.sql" <<'EOF'
+INSERT INTO scratch(summary, details) VALUES ('奉化区锦屏华山小学南门在上课时段开启245秒未关闭', '{"gate":"南门","open_seconds":245}');
+EOF
+  local out
+  out=$(timeout $((SECS + 60)) pgbench -n -c 8 -j 2 -T "$SECS" -f "$WORK/insert.sql" bench_scratch 2>&1)
+  PGB_TPS=$(sed -n 's/^tps = \([0-9.]*\) .*/\1/p' <<<"$out" | tail -n 1)
+  if [ -z "$PGB_TPS" ]; then
+    echo "$out" >&2; failed=1; PGB_TPS=0; return
+  fi
+  row "(a) pgbench single-row INSERT, 8 clients" "$(fmt_int "$PGB_TPS") rows/s" "reference" ""
+}
+
+# (b) single alerts, 8 concurrent producers, each POST answered only after
+# its commit; the figure is the ratio to (a).
+section_ingest_single() {
+  log "(b) ingest: single alerts, 8 producers, ${SECS}s"
+  sim --rate 0 --duration "$SECS" --concurrency 8 >"$WORK/b.json"
+  check_run "(b)" "$WORK/b.json" || return
+  local rate ratio
+  rate=$(jget rate <"$WORK/b.json")
+  ratio=$(calc "round($rate / $PGB_TPS, 2) if $PGB_TPS > 0 else 0")
+  row "(b) ingest, single alerts, 8 producers" "$(fmt_int "$rate") alerts/s" ">= 0.5 x (a)" \
+      "$ratio x (a) $(verdict "$ratio >= 0.5")"
+}
+
+# (c) batches of 100 alerts per POST, 8 producers.
+section_ingest_batch() {
+  log "(c) ingest: batches of 100, 8 producers, ${SECS}s"
+  sim --rate 0 --duration "$SECS" --concurrency 8 --batch 100 >"$WORK/c.json"
+  check_run "(c)" "$WORK/c.json" || return
+  local rate ratio
+  rate=$(jget rate <"$WORK/c.json")
+  ratio=$(calc "round($rate / $PGB_TPS, 1) if $PGB_TPS > 0 else 0")
+  row "(c) ingest, batches of 100" "$(fmt_int "$rate") alerts/s" ">= 30,000/s" \
+      "$ratio x (a) $(verdict "$rate >= 30000")"
+}
+
+# (d) from the start of the POST to a stream subscriber's receipt of the
+# case's open event, at a steady 1,000 alerts/s.
+section_latency() {
+  log "(d) post-to-subscriber latency at 1,000 alerts/s, ${SECS}s"
+  local st; st=$(session_token) || { failed=1; return; }
+  sim --rate 1000 --duration "$SECS" --concurrency 64 --listen-stream 1 --stream-token "$st" >"$WORK/d.json"
+  check_run "(d)" "$WORK/d.json" || return
+  local p50 p99 rate missing
+  p50=$(jget stream.latency_ms.p50 <"$WORK/d.json")
+  p99=$(jget stream.latency_ms.p99 <"$WORK/d.json")
+  rate=$(jget rate <"$WORK/d.json")
+  missing=$(jget stream.missing <"$WORK/d.json")
+  row "(d) post->subscriber @$(fmt_int "$rate")/s" "p50 $(fmt_ms "$p50") / p99 $(fmt_ms "$p99") ms" \
+      "p99 < 20 ms" "$(verdict "$p99 < 20 and $missing == 0")$([ "$missing" = 0 ] || echo ", $missing missing")"
+}
+
+# (e) 200 subscribers on one hub: per event, from the start of the POST to
+# the last of the 200 receiving it, at 100 alerts/s (20,000 frames/s).
+section_fanout() {
+  log "(e) fan-out to 200 subscribers at 100 alerts/s, ${SECS}s"
+  local st; st=$(session_token) || { failed=1; return; }
+  sim --rate 100 --duration "$SECS" --concurrency 16 --listen-stream 200 --stream-token "$st" >"$WORK/e.json"
+  check_run "(e)" "$WORK/e.json" || return
+  local p50 p99 missing resyncs
+  p50=$(jget stream.fanout_ms.p50 <"$WORK/e.json")
+  p99=$(jget stream.fanout_ms.p99 <"$WORK/e.json")
+  missing=$(jget stream.missing <"$WORK/e.json")
+  resyncs=$(jget stream.resyncs <"$WORK/e.json")
+  row "(e) fan-out, last of 200 subscribers" "p50 $(fmt_ms "$p50") / p99 $(fmt_ms "$p99") ms" "" \
+      "$missing missing, $resyncs resyncs"
+}
+
+# The sections, in order. Further figures (the console's terminal bytes/s,
+# startup time with 100,000 cases, RSS, idle CPU) are added as one more
+# section_* function each, appended here.
+SECTIONS=(section_pgbench section_ingest_single section_ingest_batch section_latency section_fanout)
+
+print_table() {
+  local pgv
+  pgv=$(q -c "SHOW server_version" 2>/dev/null)
+  echo
+  echo "xiaoan bench — $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, PostgreSQL $pgv, fsync on, loopback, ${SECS}s per figure"
+  printf '%-42s %-28s %-14s %s\n' figure value target result
+  printf '%-42s %-28s %-14s %s\n' "$(printf '%.0s-' {1..42})" "$(printf '%.0s-' {1..28})" \
+         "$(printf '%.0s-' {1..14})" "$(printf '%.0s-' {1..20})"
+  local r
+  for r in "${rows[@]}"; do
+    IFS=$'\t' read -r a b c d <<<"$r"
+    printf '%-42s %-28s %-14s %s\n' "$a" "$b" "$c" "$d"
+  done
+}
+
+setup
+for s in "${SECTIONS[@]}"; do
+  "$s"
+done
+print_table
+exit "$failed"
