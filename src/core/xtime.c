@@ -93,6 +93,8 @@ bool xtime_parse_rfc3339(const char *s, int64_t *out)
 	int64_t days = xtime_days_from_civil(y, (unsigned)mo, (unsigned)d);
 	int64_t t = days * 86400 + h * 3600 + mi * 60 + sec;
 	t -= (int64_t)sign * (oh * 3600 + om * 60);
+	if (t < -62135596800LL || t > 253402300799LL) /* in UTC, still 0001..9999: formattable */
+		return false;
 	*out = t;
 	return true;
 }
