@@ -289,6 +289,8 @@ static int proto_time(struct proto_ctx *p, struct json_object *o, const char *ke
 	const char *s = json_object_get_string(v);
 	if ((size_t)json_object_get_string_len(v) != strlen(s) || !xtime_parse_rfc3339(s, dst))
 		return proto_fail(p, key, "must be an RFC 3339 time string or null");
+	if (required && *dst == 0) /* the epoch is 0, which means null */
+		return proto_fail(p, key, "must not be the epoch, which stands for null");
 	return 0;
 }
 
