@@ -1,0 +1,366 @@
+/* hub_pg.c — a libpq connection driven by the lws loop.
+ *
+ * States: DOWN (a reconnect is scheduled) -> CONNECTING (PQconnectPoll) ->
+ * IDLE <-> BUSY (one statement in flight). Any failure goes back to DOWN:
+ * the statement in flight is answered with NULL, the owner's down hook runs
+ * and a reconnect is scheduled with backoff. */
+#include "xiaoan/hub_pg.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "xiaoan/db.h"
+#include "xiaoan/log.h"
+#include "xiaoan/util.h"
+
+#define HUB_PG_BACKOFF_MIN_MS 250
+#define HUB_PG_BACKOFF_MAX_MS 5000
+#define HUB_PG_CONNECT_TIMEOUT_MS 10000
+
+enum hub_pg_state { HUB_PG_DOWN, HUB_PG_CONNECTING, HUB_PG_IDLE, HUB_PG_BUSY };
+
+struct hub_pg {
+	struct hub *hub;
+	char name[24];
+	char appname[48];
+	const struct hub_pg_hooks *hooks;
+	void *arg;
+	PGconn *conn;
+	enum hub_pg_state state;
+	bool flushing;       /* PQflush said there is more to send */
+	hub_pg_result_fn fn; /* the statement in flight */
+	void *fn_arg;
+	PGresult *last;      /* its result so far */
+	struct hub_watch watch;
+	lws_sorted_usec_list_t retry_sul;
+	lws_sorted_usec_list_t timeout_sul;
+	int64_t backoff_ms;
+	char last_error[256]; /* the previous failure, to log a repeated one once */
+};
+
+static void hub_pg_connect(struct hub_pg *c);
+
+const char *hub_pg_name(const struct hub_pg *c)
+{
+	return c->name;
+}
+
+bool hub_pg_up(const struct hub_pg *c)
+{
+	return c->state == HUB_PG_IDLE || c->state == HUB_PG_BUSY;
+}
+
+bool hub_pg_idle(const struct hub_pg *c)
+{
+	return c->state == HUB_PG_IDLE;
+}
+
+static void hub_pg_one_line(char *dst, size_t n, const char *msg)
+{
+	size_t i = 0;
+
+	for (; msg && *msg && i + 1 < n; msg++) {
+		if (*msg == '\n' || *msg == '\r') {
+			if (msg[1] == '\0')
+				break;
+			dst[i++] = ' ';
+		} else {
+			dst[i++] = *msg;
+		}
+	}
+	dst[i] = '\0';
+}
+
+static void hub_pg_retry_cb(lws_sorted_usec_list_t *sul)
+{
+	struct hub_pg *c = lws_container_of(sul, struct hub_pg, retry_sul);
+
+	if (c->state == HUB_PG_DOWN && !c->hub->exiting)
+		hub_pg_connect(c);
+}
+
+/* The connection is unusable: drop it, answer the statement in flight with
+ * NULL and schedule a reconnect. */
+static void hub_pg_fail(struct hub_pg *c, const char *why)
+{
+	char line[256];
+	bool was_up = hub_pg_up(c);
+	hub_pg_result_fn fn = c->fn;
+	void *fn_arg = c->fn_arg;
+
+	hub_pg_one_line(line, sizeof line, why && *why ? why : (c->conn ? PQerrorMessage(c->conn) : ""));
+	if (!line[0])
+		snprintf(line, sizeof line, "connection closed");
+	if (was_up)
+		log_warn("database connection %s lost: %s; reconnecting", c->name, line);
+	else if (strcmp(line, c->last_error) != 0)
+		log_warn("database connection %s: cannot connect: %s; retrying every %.2g s at most",
+			 c->name, line, HUB_PG_BACKOFF_MAX_MS / 1000.0);
+	else
+		log_debug("database connection %s: still cannot connect: %s", c->name, line);
+	xstrlcpy(c->last_error, line, sizeof c->last_error);
+
+	hub_watch_stop(&c->watch);
+	PQclear(c->last);
+	c->last = NULL;
+	if (c->conn)
+		PQfinish(c->conn);
+	c->conn = NULL;
+	c->fn = NULL;
+	c->fn_arg = NULL;
+	c->flushing = false;
+	c->state = HUB_PG_DOWN;
+	lws_sul_cancel(&c->timeout_sul);
+	if (!c->hub->exiting) {
+		lws_sul_schedule(c->hub->ctx, 0, &c->retry_sul, hub_pg_retry_cb,
+				 c->backoff_ms * LWS_US_PER_MS);
+		c->backoff_ms *= 2;
+		if (c->backoff_ms > HUB_PG_BACKOFF_MAX_MS)
+			c->backoff_ms = HUB_PG_BACKOFF_MAX_MS;
+	}
+	if (fn)
+		fn(fn_arg, NULL);
+	if (was_up && c->hooks->down)
+		c->hooks->down(c->arg);
+}
+
+static void hub_pg_timeout_cb(lws_sorted_usec_list_t *sul)
+{
+	struct hub_pg *c = lws_container_of(sul, struct hub_pg, timeout_sul);
+
+	if (c->state == HUB_PG_CONNECTING)
+		hub_pg_fail(c, "timed out connecting");
+}
+
+/* Makes the watch follow PQsocket(): it changes while connecting (another
+ * address, another attempt). */
+static int hub_pg_rewatch(struct hub_pg *c)
+{
+	int fd = PQsocket(c->conn);
+
+	if (fd < 0)
+		return -1;
+	if (c->watch.wsi && hub_watch_is(&c->watch, fd))
+		return 0;
+	hub_watch_stop(&c->watch);
+	return hub_watch_start(c->hub, &c->watch, fd);
+}
+
+static void hub_pg_connect_poll(struct hub_pg *c)
+{
+	switch (PQconnectPoll(c->conn)) {
+	case PGRES_POLLING_FAILED:
+		hub_pg_fail(c, NULL);
+		return;
+	case PGRES_POLLING_READING:
+		if (hub_pg_rewatch(c) < 0)
+			hub_pg_fail(c, "cannot watch the connection's socket");
+		return;
+	case PGRES_POLLING_WRITING:
+		if (hub_pg_rewatch(c) < 0) {
+			hub_pg_fail(c, "cannot watch the connection's socket");
+			return;
+		}
+		hub_watch_want_write(&c->watch);
+		return;
+	case PGRES_POLLING_OK:
+		break;
+	default: /* PGRES_POLLING_ACTIVE: obsolete, not returned */
+		return;
+	}
+	if (hub_pg_rewatch(c) < 0) {
+		hub_pg_fail(c, "cannot watch the connection's socket");
+		return;
+	}
+	if (PQsetnonblocking(c->conn, 1) != 0) {
+		hub_pg_fail(c, NULL);
+		return;
+	}
+	lws_sul_cancel(&c->timeout_sul);
+	c->state = HUB_PG_IDLE;
+	c->backoff_ms = HUB_PG_BACKOFF_MIN_MS;
+	c->last_error[0] = '\0';
+	log_info("database connection %s up (server %d, backend pid %d)", c->name,
+		 PQserverVersion(c->conn), PQbackendPID(c->conn));
+	if (c->hooks->up)
+		c->hooks->up(c->arg);
+	if (c->state == HUB_PG_IDLE && c->hooks->idle)
+		c->hooks->idle(c->arg);
+}
+
+static void hub_pg_notifies(struct hub_pg *c)
+{
+	PGnotify *n;
+
+	while (c->conn && (n = PQnotifies(c->conn)) != NULL) {
+		if (c->hooks->notify)
+			c->hooks->notify(c->arg, n->relname);
+		PQfreemem(n);
+	}
+}
+
+/* Reads what is there, passes notifications on and finishes the statement
+ * in flight when its results are complete. */
+static void hub_pg_io(struct hub_pg *c, bool writable)
+{
+	if (!writable && !PQconsumeInput(c->conn)) {
+		hub_pg_fail(c, NULL);
+		return;
+	}
+	if (c->flushing) {
+		int r = PQflush(c->conn);
+
+		if (r < 0) {
+			hub_pg_fail(c, NULL);
+			return;
+		}
+		c->flushing = r == 1;
+		if (c->flushing)
+			hub_watch_want_write(&c->watch);
+	}
+	hub_pg_notifies(c);
+	while (c->state == HUB_PG_BUSY && !c->flushing && !PQisBusy(c->conn)) {
+		PGresult *r = PQgetResult(c->conn);
+		hub_pg_result_fn fn;
+		void *fn_arg;
+
+		if (r) {
+			/* Keep the last result, but never let a later one hide an error. */
+			if (c->last && PQresultStatus(c->last) == PGRES_FATAL_ERROR) {
+				PQclear(r);
+			} else {
+				PQclear(c->last);
+				c->last = r;
+			}
+			continue;
+		}
+		if (PQstatus(c->conn) == CONNECTION_BAD) {
+			hub_pg_fail(c, NULL);
+			return;
+		}
+		r = c->last;
+		fn = c->fn;
+		fn_arg = c->fn_arg;
+		c->last = NULL;
+		c->fn = NULL;
+		c->fn_arg = NULL;
+		c->state = HUB_PG_IDLE;
+		if (fn)
+			fn(fn_arg, r);
+		PQclear(r);
+		/* The callback may have sent the next statement already. */
+		if (c->state == HUB_PG_IDLE && c->hooks->idle)
+			c->hooks->idle(c->arg);
+		/* Notifications that came with the answer. */
+		hub_pg_notifies(c);
+	}
+	if (c->conn && PQstatus(c->conn) == CONNECTION_BAD)
+		hub_pg_fail(c, NULL);
+}
+
+static void hub_pg_ready(struct hub_watch *w, bool writable)
+{
+	struct hub_pg *c = w->arg;
+
+	if (c->state == HUB_PG_CONNECTING)
+		hub_pg_connect_poll(c);
+	else if (hub_pg_up(c))
+		hub_pg_io(c, writable);
+}
+
+static void hub_pg_closed(struct hub_watch *w)
+{
+	struct hub_pg *c = w->arg;
+
+	if (c->state != HUB_PG_DOWN)
+		hub_pg_fail(c, "the server closed the connection");
+}
+
+static void hub_pg_connect(struct hub_pg *c)
+{
+	struct db_params p;
+
+	db_conninfo_with_app(&p, c->hub->cfg.db, c->appname);
+	c->conn = PQconnectStartParams(p.keys, p.vals, 1);
+	if (!c->conn) {
+		hub_pg_fail(c, "out of memory");
+		return;
+	}
+	if (PQstatus(c->conn) == CONNECTION_BAD) {
+		hub_pg_fail(c, NULL);
+		return;
+	}
+	c->state = HUB_PG_CONNECTING;
+	lws_sul_schedule(c->hub->ctx, 0, &c->timeout_sul, hub_pg_timeout_cb,
+			 HUB_PG_CONNECT_TIMEOUT_MS * LWS_US_PER_MS);
+	/* As if PQconnectPoll had said PGRES_POLLING_WRITING. */
+	if (hub_pg_rewatch(c) < 0) {
+		hub_pg_fail(c, "cannot watch the connection's socket");
+		return;
+	}
+	hub_watch_want_write(&c->watch);
+}
+
+struct hub_pg *hub_pg_new(struct hub *h, const char *name, const struct hub_pg_hooks *hooks, void *arg)
+{
+	struct hub_pg *c = xcalloc(1, sizeof(*c));
+
+	c->hub = h;
+	xstrlcpy(c->name, name, sizeof c->name);
+	snprintf(c->appname, sizeof c->appname, "xiaoan-hub %s", name);
+	c->hooks = hooks;
+	c->arg = arg;
+	c->state = HUB_PG_DOWN;
+	c->backoff_ms = HUB_PG_BACKOFF_MIN_MS;
+	c->watch.ready = hub_pg_ready;
+	c->watch.closed = hub_pg_closed;
+	c->watch.arg = c;
+	return c;
+}
+
+void hub_pg_start(struct hub_pg *c)
+{
+	if (c->state == HUB_PG_DOWN)
+		hub_pg_connect(c);
+}
+
+int hub_pg_send(struct hub_pg *c, const char *sql, int nparams, const char *const *params,
+		hub_pg_result_fn fn, void *arg)
+{
+	int r;
+
+	if (c->state != HUB_PG_IDLE)
+		return -1;
+	if (!PQsendQueryParams(c->conn, sql, nparams, NULL, params, NULL, NULL, 0)) {
+		hub_pg_fail(c, NULL);
+		return -1;
+	}
+	c->state = HUB_PG_BUSY;
+	c->fn = fn;
+	c->fn_arg = arg;
+	r = PQflush(c->conn);
+	if (r < 0) {
+		/* Not sent: nobody is waiting for an answer yet. */
+		c->fn = NULL;
+		hub_pg_fail(c, NULL);
+		return -1;
+	}
+	c->flushing = r == 1;
+	if (c->flushing)
+		hub_watch_want_write(&c->watch);
+	return 0;
+}
+
+void hub_pg_free(struct hub_pg *c)
+{
+	if (!c)
+		return;
+	lws_sul_cancel(&c->retry_sul);
+	lws_sul_cancel(&c->timeout_sul);
+	hub_watch_stop(&c->watch);
+	PQclear(c->last);
+	if (c->conn)
+		PQfinish(c->conn);
+	free(c);
+}
