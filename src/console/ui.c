@@ -195,13 +195,15 @@ static void ui_draw_header(void)
 			 app->me.name, model_unit_name(&app->m, app->me.unit), app_role_label(app->me.role));
 	else
 		snprintf(left, sizeof left, "%s", _("xiaoan: loading…"));
+	/* Narrow terminals keep the time and drop the date. */
 	if (app->clock_ok)
-		xtime_format_local(app_now(), app->utc_offset, "%Y-%m-%d %H:%M:%S", clock, sizeof clock);
+		xtime_format_local(app_now(), app->utc_offset, app->cols >= 100 ? "%Y-%m-%d %H:%M:%S" : "%H:%M:%S",
+				   clock, sizeof clock);
 	ui_conn_text(conn, sizeof conn, &bad);
 	cw = text_width(conn);
-	lw = app->cols - cw - 22;
+	lw = app->cols - cw - (app->cols >= 100 ? 19 : 8) - 3;
 	ui_put(w, 0, 0, lw, left, 0);
-	ui_put(w, 0, lw + 1, 19, clock, 0);
+	ui_put(w, 0, lw + 1, app->cols >= 100 ? 19 : 8, clock, 0);
 	ui_attr(w, bad ? TH_CONN_RECONNECTING : TH_CONN_LIVE);
 	if (bad)
 		wattron(w, A_BOLD);

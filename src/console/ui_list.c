@@ -21,12 +21,12 @@ static struct layout_col list_cols[C_N] = {
 	[C_ID] = { N_("Case"), 6, 6, 0, LAYOUT_RIGHT, 0, 0 },
 	[C_TYPE] = { N_("Type"), 8, 16, 1, 0, 0, 0 },
 	[C_SCHOOL] = { N_("School"), 12, 30, 3, 0, 0, 0 },
-	[C_TOWN] = { N_("Town"), 6, 12, 1, 0, 0, 0 },
+	[C_TOWN] = { N_("Town"), 8, 12, 1, 0, 0, 0 },
 	[C_HOLDER] = { N_("Holder"), 8, 22, 2, 0, 0, 0 },
 	[C_STATE] = { N_("State"), 6, 11, 1, 0, 0, 0 },
 	[C_DUE] = { N_("Next due"), 8, 8, 0, LAYOUT_RIGHT, 0, 0 },
 	[C_SUP] = { N_("Sup"), 3, 3, 0, 0, 0, 0 },
-	[C_SUMMARY] = { N_("Summary"), 10, 0, 4, LAYOUT_OPTIONAL, 0, 0 },
+	[C_SUMMARY] = { N_("Summary"), 12, 0, 4, LAYOUT_OPTIONAL, 0, 0 },
 };
 
 static enum theme_element list_state_el(enum model_state s)

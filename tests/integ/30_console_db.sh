@@ -23,6 +23,9 @@ like "$(screen c1 | head -1)" "奉化区 +王伟 \(区护校安园工作专班�
 like "$(screen c1 | sed -n 2p)" "open 2 .*unsigned 2 .*no filter \| sort: urgency" "header counts and the filter in force"
 like "$(screen c1 | grep "$YL_SCHOOL\|岳林学生")" "岳林" "the other town's case is there for a dispatcher"
 
+wait_screen c1 "reconnecting since" 5
+compare_screen c1 30_dispatch; ok $? "the dispatch view matches the expected screen"
+
 console c2 li 120 40 "$PORT"
 wait_screen c2 "校门开启超过120秒" 5; ok $? "town user sees the case of their town"
 ok $(screen c2 | grep -q "岳林学生水边逗留" && echo 1 || echo 0) "town user never sees another town's case"
@@ -93,6 +96,8 @@ keys c1 q
 tm resize-window -t c1 -x 80 -y 24
 wait_screen c1 "open 1 " 3; ok $? "80x24 redraws"
 is "$(screen c1 | wc -l)" 24 "the screen is 24 lines"
+sleep 0.3
+compare_screen c1 30_dispatch_80x24; ok $? "80x24 matches the expected screen (columns fitted)"
 tm resize-window -t c1 -x 70 -y 20
 wait_screen c1 "terminal too small \(need 80×24" 3; ok $? "below 80x24: a clear message"
 tm resize-window -t c1 -x 120 -y 40

@@ -28,3 +28,18 @@ ingest_one() {
   q -c "select case_id from xiaoan.ingest('test', jsonb_build_array(jsonb_build_object('source_id', '$1',
         'type', '$2', 'school', '$3', 'occurred_at', now()::text, 'summary', '$4')))"
 }
+# The screen with the moving parts masked (clock, countdowns, times), for
+# comparison with tests/expected/*.screen.
+masked_screen() {
+  screen "$1" | sed -E -e 's/[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}/YYYY-MM-DD HH:MM:SS/g' \
+    -e 's/[0-9]{2}:[0-9]{2}:[0-9]{2}/HH:MM:SS/g' \
+    -e 's/!?-?[0-9]+(:[0-9]{2}|h[0-9]{2}m|d[0-9]{2}h)/T/g' -e 's/ +$//'
+}
+# compare_screen <session> <name>: against tests/expected/<name>.screen;
+# XIAOAN_BLESS=1 writes the expected file instead.
+compare_screen() {
+  local want="$TOP/tests/expected/$2.screen"
+  if [ "${XIAOAN_BLESS:-}" = 1 ]; then masked_screen "$1" >"$want"; fi
+  if diff -u "$want" <(masked_screen "$1") >"$TMP/diff" 2>&1; then return 0; fi
+  sed 's/^/# /' "$TMP/diff"; return 1
+}
