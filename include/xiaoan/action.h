@@ -19,7 +19,7 @@
 	X(VIEW_DISPATCH,   "view-dispatch",   N_("Cases"),       N_("Show the dispatch view (open cases)")) \
 	X(VIEW_SCHOOLS,    "view-schools",    N_("Schools"),     N_("Show the schools view")) \
 	X(VIEW_SUPERVISOR, "view-supervisor", N_("Supervision"), N_("Show the supervision view")) \
-	X(OPEN,            "open",            N_("Open"),        N_("Open the selected item")) \
+	X(OPEN,            "open",            N_("View"),        N_("Open the selected item")) \
 	X(BACK,            "back",            N_("Back"),        N_("Go back to the previous view")) \
 	X(MOVE_UP,         "move-up",         N_("Up"),          N_("Move the cursor up")) \
 	X(MOVE_DOWN,       "move-down",       N_("Down"),        N_("Move the cursor down")) \

@@ -42,6 +42,9 @@ void keymap_free(struct keymap *km);
 const char *keymap_context_name(enum keymap_context ctx);
 /* The context by name, or -1. */
 int keymap_context_parse(const char *name);
+/* A title for the help screen ("dispatch", "case detail"...): a msgid,
+ * wrap it in gettext(). NULL out of range. */
+const char *keymap_context_title(enum keymap_context ctx);
 
 /* Apply a file's text on top of the current bindings. filename is used in
  * messages only. All or nothing: on any error returns -1 with

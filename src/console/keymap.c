@@ -44,6 +44,15 @@ static const char *const keymap_context_names[KM_COUNT] = {
 	[KM_HELP] = "help",
 };
 
+static const char *const keymap_context_titles[KM_COUNT] = {
+	[KM_GENERIC] = N_("general"),
+	[KM_DISPATCH] = N_("dispatch"),
+	[KM_SCHOOLS] = N_("schools"),
+	[KM_DETAIL] = N_("case detail"),
+	[KM_SUPERVISOR] = N_("supervision"),
+	[KM_HELP] = N_("help"),
+};
+
 /* Named keys; the first entry for a code is its canonical name. */
 struct keymap_named {
 	const char *name;
@@ -106,6 +115,13 @@ const char *keymap_context_name(enum keymap_context ctx)
 	if ((unsigned)ctx >= KM_COUNT)
 		return NULL;
 	return keymap_context_names[ctx];
+}
+
+const char *keymap_context_title(enum keymap_context ctx)
+{
+	if ((unsigned)ctx >= KM_COUNT)
+		return NULL;
+	return keymap_context_titles[ctx];
 }
 
 int keymap_context_parse(const char *name)

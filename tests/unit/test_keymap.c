@@ -360,6 +360,10 @@ static void test_context_names(void **state)
 		assert_int_equal(keymap_context_parse(keymap_context_name((enum keymap_context)c)), c);
 	assert_int_equal(keymap_context_parse("nope"), -1);
 	assert_null(keymap_context_name(KM_COUNT));
+	for (int c = 0; c < KM_COUNT; c++)
+		assert_non_null(keymap_context_title((enum keymap_context)c));
+	assert_string_equal(keymap_context_title(KM_DETAIL), "case detail");
+	assert_null(keymap_context_title(KM_COUNT));
 }
 
 int main(void)
