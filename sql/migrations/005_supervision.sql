@@ -207,7 +207,8 @@ BEGIN
     HINT = 'use district, town:<town code>, school:<school code> or unit:<unit code>';
 END $$;
 
--- Inlined into the queries below (plain SQL, no SET clause): keep it so.
+-- The scope test of one case, for the short per-case listings (overdue,
+-- supervised, hazards); the statistics use scoped_figures(), which inlines.
 CREATE FUNCTION in_scope(p_scope text, p_case bigint, p_town text, p_school text, p_holder text)
 RETURNS boolean LANGUAGE sql STABLE AS $$
   SELECT CASE
@@ -663,16 +664,30 @@ SELECT c.id, c.type, t.name_zh AS type_name, c.school, s.name AS school_name, c.
   LEFT JOIN xiaoan.unit tw ON tw.code = c.town
   LEFT JOIN xiaoan.unit h ON h.code = c.holder;
 
--- The cases opened in [p_from, p_to) within a scope, with their figures (cases.csv).
+-- The cases opened in [p_from, p_to) within a scope, with their figures.
+-- Plain SQL so the planner inlines it into the statistics below (a scope
+-- test per row through a function call would cost more than the rest of a
+-- year's statistics): keep it free of SET clauses and SECURITY DEFINER. The
+-- holder is always in case_unit too; it is tested first because it is cheap.
+CREATE FUNCTION scoped_figures(p_from timestamptz, p_to timestamptz, p_scope text)
+RETURNS SETOF case_figures LANGUAGE sql STABLE AS $$
+  SELECT * FROM xiaoan.case_figures f
+   WHERE f.opened_at >= p_from AND f.opened_at < p_to
+     AND (p_scope IS NULL OR p_scope = 'district'
+          OR (p_scope LIKE 'town:%' AND f.town = substr(p_scope, 6))
+          OR (p_scope LIKE 'school:%' AND f.school = substr(p_scope, 8))
+          OR (p_scope LIKE 'unit:%'
+              AND (f.holder = substr(p_scope, 6)
+                   OR f.id IN (SELECT cu.case_id FROM xiaoan.case_unit cu WHERE cu.unit = substr(p_scope, 6)))))
+$$;
+
+-- The same, checked and in order of opening (cases.csv).
 CREATE FUNCTION case_figures_in(p_from timestamptz, p_to timestamptz, p_scope text DEFAULT NULL)
 RETURNS SETOF case_figures LANGUAGE plpgsql STABLE SET search_path = xiaoan, pg_catalog AS $$
 BEGIN
   PERFORM check_period(p_from, p_to);
   PERFORM check_scope(p_scope);
-  RETURN QUERY SELECT * FROM case_figures f
-                WHERE f.opened_at >= p_from AND f.opened_at < p_to
-                  AND in_scope(p_scope, f.id, f.town, f.school, f.holder)
-                ORDER BY f.opened_at, f.id;
+  RETURN QUERY SELECT * FROM scoped_figures(p_from, p_to, p_scope) f ORDER BY f.opened_at, f.id;
 END $$;
 
 CREATE FUNCTION pct(p_part bigint, p_whole bigint) RETURNS numeric LANGUAGE sql IMMUTABLE AS $$
@@ -701,9 +716,7 @@ BEGIN
     SELECT CASE p_group WHEN 'unit' THEN f.holder WHEN 'town' THEN f.town WHEN 'type' THEN f.type
                         WHEN 'school' THEN f.school ELSE 'all' END AS k,
            f.sign_on_time, f.feedback_on_time, f.close_on_time, f.sign_secs, f.close_secs, f.overdue, f.reopened
-      FROM case_figures f
-     WHERE f.opened_at >= p_from AND f.opened_at < p_to
-       AND in_scope(p_scope, f.id, f.town, f.school, f.holder)
+      FROM scoped_figures(p_from, p_to, p_scope) f
   ), g AS (
     SELECT f.k, count(*) AS n,
            pct(count(*) FILTER (WHERE f.sign_on_time), count(f.sign_on_time)) AS sign_pct,
@@ -746,9 +759,8 @@ BEGIN
   END IF;
   RETURN QUERY
   WITH f AS (
-    SELECT f.school, f.type, f.overdue FROM case_figures f
-     WHERE f.opened_at >= p_from AND f.opened_at < p_to AND f.type <> 'legal_edu'
-       AND in_scope(p_scope, f.id, f.town, f.school, f.holder)
+    SELECT f.school, f.type, f.overdue FROM scoped_figures(p_from, p_to, p_scope) f
+     WHERE f.type <> 'legal_edu'
   ), per_type AS (
     SELECT f.school, f.type, count(*) AS n, count(*) FILTER (WHERE f.overdue) AS n_overdue
       FROM f GROUP BY f.school, f.type
@@ -833,9 +845,8 @@ BEGIN
   SELECT d.day::date, count(c.id)
     FROM generate_series((p_from AT TIME ZONE z)::date, ((p_to - interval '1 microsecond') AT TIME ZONE z)::date,
                          interval '1 day') AS d(day)
-    LEFT JOIN (SELECT k.id, (k.opened_at AT TIME ZONE z)::date AS day FROM cases k
-                WHERE k.opened_at >= p_from AND k.opened_at < p_to
-                  AND in_scope(p_scope, k.id, k.town, k.school, k.holder)) AS c ON c.day = d.day::date
+    LEFT JOIN (SELECT k.id, (k.opened_at AT TIME ZONE z)::date AS day
+                 FROM scoped_figures(p_from, p_to, p_scope) k) AS c ON c.day = d.day::date
    GROUP BY d.day ORDER BY d.day;
 END $$;
 
@@ -855,9 +866,8 @@ BEGIN
   RETURN QUERY
   SELECT h.hour, count(c.id)
     FROM generate_series(date_trunc('hour', p_from, z), p_to - interval '1 microsecond', interval '1 hour') AS h(hour)
-    LEFT JOIN (SELECT k.id, date_trunc('hour', k.opened_at, z) AS hour FROM cases k
-                WHERE k.opened_at >= p_from AND k.opened_at < p_to
-                  AND in_scope(p_scope, k.id, k.town, k.school, k.holder)) AS c ON c.hour = h.hour
+    LEFT JOIN (SELECT k.id, date_trunc('hour', k.opened_at, z) AS hour
+                 FROM scoped_figures(p_from, p_to, p_scope) k) AS c ON c.hour = h.hour
    GROUP BY h.hour ORDER BY h.hour;
 END $$;
 
@@ -1060,7 +1070,7 @@ BEGIN
                                 'period', 'check_scope', 'in_scope', 'check_period', 'hazard_category_units',
                                 'hazard_only', 'hazard_open', 'hazard_report', 'hazard_assign', 'hazard_close',
                                 'hazard_state_guard', 'sample_pick', 'hazard_sample_audit', 'hazard_audit_result',
-                                'visit_log', 'case_figures_in', 'pct', 'stats', 'problem_schools', 'baseline',
+                                'visit_log', 'scoped_figures', 'case_figures_in', 'pct', 'stats', 'problem_schools', 'baseline',
                                 'cases_per_day', 'cases_per_hour', 'overdue_list', 'overdue_by',
                                 'supervised_list', 'hazard_list', 'hazard_summary', 'visit_summary') LOOP
     EXECUTE format('REVOKE ALL ON FUNCTION %s FROM PUBLIC', f);
@@ -1079,7 +1089,7 @@ GRANT EXECUTE ON FUNCTION
   hazard_sample_audit(timestamptz, timestamptz, numeric, bigint, text),
   hazard_audit_result(bigint, boolean, text),
   visit_log(text, timestamptz, text, text, text, severity),
-  case_figures_in(timestamptz, timestamptz, text),
+  scoped_figures(timestamptz, timestamptz, text), case_figures_in(timestamptz, timestamptz, text),
   stats(timestamptz, timestamptz, text, text),
   problem_schools(timestamptz, timestamptz, integer, text),
   baseline(integer, text),
