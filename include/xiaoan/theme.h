@@ -96,7 +96,8 @@ int theme_load_file(struct theme *t, const char *path, char *err, size_t errlen)
 /* A shipped theme: "default", "light", "high-contrast", "mono". */
 int theme_load_builtin(struct theme *t, const char *name, char *err, size_t errlen);
 
-/* What a user names: a path (anything with a '/') is read as a file; a
+/* What a user names: a path (anything with a '/' or ending in ".theme")
+ * is read as a file; a
  * plain name is $XDG_CONFIG_HOME/xiaoan/themes/<name>.theme (or
  * ~/.config/xiaoan/themes/...) when that file exists, else the shipped
  * theme of that name. NULL or "" means "default". */

@@ -384,7 +384,8 @@ int theme_load_named(struct theme *t, const char *name, char *err, size_t errlen
 
 	if (!name || !*name)
 		name = "default";
-	if (strchr(name, '/'))
+	size_t len = strlen(name);
+	if (strchr(name, '/') || (len > 6 && strcmp(name + len - 6, ".theme") == 0))
 		return theme_load_file(t, name, err, errlen);
 	/* The XDG spec: a relative XDG_CONFIG_HOME is invalid and ignored. */
 	if (xdg && xdg[0] == '/')

@@ -278,6 +278,8 @@ static void test_named(void **state)
 	assert_string_equal(err, "unknown theme 'sepia' (default, light, high-contrast, mono)");
 	assert_int_equal(theme_load_named(&t, "./sepia.theme", err, sizeof err), -1);
 	assert_string_equal(err, "./sepia.theme: No such file or directory");
+	assert_int_equal(theme_load_named(&t, "sepia.theme", err, sizeof err), -1);
+	assert_string_equal(err, "sepia.theme: No such file or directory");
 
 	unlink(path);
 	snprintf(path, sizeof path, "%s/xiaoan/themes", dir);
