@@ -92,19 +92,31 @@ wait_screen c1 "Audit trail" 3; ok $? "Enter opens the case detail"
 like "$(screen c1)" "Time limits" "detail shows the stage clocks"
 keys c1 q
 
+# An alert storm: select every new case, sign them all at once.
+for i in 1 2 3; do ingest_one "storm$i" guard_absent S00$i "保安未抓拍 $i" >/dev/null; done
+keys c1 g
+wait_screen c1 "open 4 " 5; ok $? "reload shows the storm"
+keys c1 a
+wait_screen c1 "4 new cases selected" 3; ok $? "select-all-new selects the unsigned cases"
+keys c1 A
+wait_for 5 db_is "select count(*) from xiaoan.cases where state='new'" 0; ok $? "sign-selected signs them all"
+wait_screen c1 "Signed 4 of 4 selected cases" 3; ok $? "and says how many"
+
 # Resize: smaller, too small, back.
 tm resize-window -t c1 -x 80 -y 24
-wait_screen c1 "open 1 " 3; ok $? "80x24 redraws"
+keys c1 / "$YL" Enter
+wait_screen c1 "open 4 " 3; ok $? "80x24 redraws"
 is "$(screen c1 | wc -l)" 24 "the screen is 24 lines"
 sleep 0.3
 compare_screen c1 30_dispatch_80x24; ok $? "80x24 matches the expected screen (columns fitted)"
 tm resize-window -t c1 -x 70 -y 20
 wait_screen c1 "terminal too small \(need 80×24" 3; ok $? "below 80x24: a clear message"
 tm resize-window -t c1 -x 120 -y 40
-wait_screen c1 "open 1 " 3; ok $? "back to 120x40"
+wait_screen c1 "open 4 " 3; ok $? "back to 120x40"
 
 # Hang-up: the process leaves, cleanly.
 pid=$(console_pid c1)
 tm kill-session -t c1
 wait_for 5 sh -c "! kill -0 $pid 2>/dev/null"; ok $? "SIGHUP: the console exits"
+ok $(sanitizer_clean; echo $?) "no sanitizer reports"
 done_testing

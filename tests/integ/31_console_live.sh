@@ -74,4 +74,5 @@ wait_screen c1 "hub: live" 15; ok $? "the console reconnects"
 wait_screen c1 " $B .*signed" 5; ok $? "the step taken while the hub was down arrived"
 keys c1 F
 wait_screen c1 "open 3 " 3; ok $? "nothing missing: all three open cases"
+ok $(sanitizer_clean; echo $?) "no sanitizer reports"
 done_testing

@@ -9,7 +9,7 @@ console() {
   local s=$1 login=$2 cols=$3 rows=$4 port=$5; shift 5
   tm new-session -d -s "$s" -x "$cols" -y "$rows" \
     "env PGUSER=$login LANG=C.UTF-8 LC_ALL=C.UTF-8 TERM=tmux-256color NO_COLOR= XDG_CONFIG_HOME=$TMP/none \
-     $BUILD/xiaoan --db '$DBCONN' --hub 127.0.0.1:$port --notify off $*; sleep 30"
+     $BUILD/xiaoan --db '$DBCONN' --hub 127.0.0.1:$port --notify off $* 2>>$TMP/console-$s.err; sleep 30"
 }
 screen() { tm capture-pane -p -t "$1"; }
 keys() { local s=$1; shift; local k; for k in "$@"; do tm send-keys -t "$s" "$k"; sleep 0.1; done; }
@@ -33,7 +33,9 @@ ingest_one() {
 masked_screen() {
   screen "$1" | sed -E -e 's/[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}/YYYY-MM-DD HH:MM:SS/g' \
     -e 's/[0-9]{2}:[0-9]{2}:[0-9]{2}/HH:MM:SS/g' \
-    -e 's/!?-?[0-9]+(:[0-9]{2}|h[0-9]{2}m|d[0-9]{2}h)/T/g' -e 's/ +$//'
+    -e 's/!?-?[0-9]+(:[0-9]{2}|h[0-9]{2}m|d[0-9]{2}h)/T/g' -e 's/ +$//' |
+    # The message line comes and goes with time: not part of the layout.
+    awk -v n="$(tm display-message -p -t "$1" '#{pane_height}')" 'NR == n - 1 { print "<message line>"; next } { print }'
 }
 # compare_screen <session> <name>: against tests/expected/<name>.screen;
 # XIAOAN_BLESS=1 writes the expected file instead.
@@ -43,3 +45,5 @@ compare_screen() {
   if diff -u "$want" <(masked_screen "$1") >"$TMP/diff" 2>&1; then return 0; fi
   sed 's/^/# /' "$TMP/diff"; return 1
 }
+# sanitizer_clean: no sanitizer report from any console of this test
+sanitizer_clean() { ! grep -l "Sanitizer" "$TMP"/console-*.err 2>/dev/null | grep -q .; }
