@@ -13,6 +13,7 @@
 #include <cmocka.h>
 
 #include "xiaoan/embedded.h"
+#include "xiaoan/palette.h"
 #include "xiaoan/theme.h"
 #include "xiaoan/util.h"
 
@@ -290,6 +291,93 @@ static void test_named(void **state)
 	unsetenv("XDG_CONFIG_HOME");
 }
 
+/* A curses screen on /dev/null for the palette, as if on terminal term. */
+static SCREEN *palette_screen(const char *term, FILE **out, FILE **in)
+{
+	*out = fopen("/dev/null", "w");
+	*in = fopen("/dev/null", "r");
+	assert_non_null(*out);
+	assert_non_null(*in);
+	SCREEN *scr = newterm(term, *out, *in);
+	if (!scr)
+		print_error("no terminfo entry for %s\n", term);
+	assert_non_null(scr);
+	return scr;
+}
+
+static void palette_screen_end(SCREEN *scr, FILE *out, FILE *in)
+{
+	endwin();
+	delscreen(scr);
+	fclose(out);
+	fclose(in);
+}
+
+static void pair_is(enum theme_element e, short fg, short bg)
+{
+	short f, b;
+	assert_int_equal(pair_content(palette_pair(e), &f, &b), OK);
+	assert_int_equal(f, fg);
+	assert_int_equal(b, bg);
+}
+
+static void test_palette(void **state)
+{
+	(void)state;
+	struct theme t;
+	char err[256];
+	FILE *out, *in;
+	assert_int_equal(theme_load_builtin(&t, "default", err, sizeof err), 0);
+
+	SCREEN *scr = palette_screen("xterm-256color", &out, &in);
+	palette_init(&t, true);
+	assert_int_equal(palette_colours(), 256);
+	pair_is(TH_COUNTDOWN_OVERDUE, 15, 1);
+	pair_is(TH_STATUS, 7, 236);
+	assert_true(palette_attr(TH_COUNTDOWN_OVERDUE) & A_BOLD);
+	assert_int_equal(PAIR_NUMBER(palette_attr(TH_COUNTDOWN_OVERDUE)),
+			 palette_pair(TH_COUNTDOWN_OVERDUE));
+	assert_int_equal(palette_pair(TH_NORMAL), 0);
+	/* Elements with the same colours share a pair. */
+	assert_int_equal(palette_pair(TH_COUNTDOWN_OVERDUE), palette_pair(TH_MESSAGE_ERROR));
+	palette_screen_end(scr, out, in);
+
+	scr = palette_screen("xterm", &out, &in);
+	palette_init(&t, true);
+	assert_int_equal(palette_colours(), 8);
+	pair_is(TH_COUNTDOWN_OVERDUE, COLOR_WHITE, COLOR_RED); /* bright-white: white + bold */
+	assert_true(palette_attr(TH_COUNTDOWN_OVERDUE) & A_BOLD);
+	pair_is(TH_STATUS, COLOR_WHITE, COLOR_BLACK);            /* 236 is a dark grey */
+	pair_is(TH_DIM, COLOR_WHITE, -1);                        /* 244 a light one */
+	pair_is(TH_SEVERITY_HIGH, COLOR_RED, -1);
+	palette_screen_end(scr, out, in);
+
+	/* No colour: attributes only, own backgrounds become reverse. */
+	scr = palette_screen("xterm-256color", &out, &in);
+	palette_init(&t, false);
+	assert_int_equal(palette_colours(), 0);
+	for (int e = 0; e < TH_COUNT; e++)
+		assert_int_equal(palette_pair((enum theme_element)e), 0);
+	assert_int_equal(palette_attr(TH_COUNTDOWN_OVERDUE), A_REVERSE | A_BOLD);
+	assert_int_equal(palette_attr(TH_COUNTDOWN_DUE_SOON), A_BOLD);
+	assert_int_equal(palette_attr(TH_COUNTDOWN_OK), A_NORMAL);
+	assert_true(palette_attr(TH_SELECTED) & A_REVERSE);
+	assert_true(palette_attr(TH_HEADER) & A_REVERSE);
+	/* mono says so itself. */
+	assert_int_equal(theme_load_builtin(&t, "mono", err, sizeof err), 0);
+	palette_init(&t, true);
+	assert_int_equal(palette_attr(TH_COUNTDOWN_OVERDUE), A_REVERSE | A_BOLD);
+	assert_int_equal(palette_pair(TH_COUNTDOWN_OVERDUE), 0);
+	palette_screen_end(scr, out, in);
+
+	setenv("NO_COLOR", "", 1);
+	assert_false(palette_no_color_env());
+	setenv("NO_COLOR", "1", 1);
+	assert_true(palette_no_color_env());
+	unsetenv("NO_COLOR");
+	assert_false(palette_no_color_env());
+}
+
 int main(void)
 {
 	if (!setlocale(LC_ALL, "C.UTF-8")) {
@@ -305,6 +393,7 @@ int main(void)
 		cmocka_unit_test(test_shipped_themes),
 		cmocka_unit_test(test_files_on_disk),
 		cmocka_unit_test(test_named),
+		cmocka_unit_test(test_palette),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
