@@ -64,28 +64,30 @@ static void detail_time(int64_t t, char *buf, size_t n)
 
 static void detail_clock(struct page *p, const char *label, const struct sla_clock *k, int64_t now)
 {
-	char due[32], left[SLA_FORMAT_SIZE], done[32], line[512];
+	char due[32], left[SLA_FORMAT_SIZE], done[32], text[512], lab[128], line[700];
 	enum sla_urgency u = sla_classify(k, now);
 	enum theme_element el = TH_NORMAL;
 
 	detail_time(k->due, due, sizeof due);
 	if (!k->due && !k->done) {
-		snprintf(line, sizeof line, _("%-16s no deadline"), label);
+		snprintf(text, sizeof text, "%s", _("no deadline"));
 	} else if (u == SLA_MET || u == SLA_MET_LATE) {
 		detail_time(k->done, done, sizeof done);
-		snprintf(line, sizeof line,
-			 u == SLA_MET ? _("%-16s due %s, done at %s (on time)") : _("%-16s due %s, done at %s (late)"), label,
+		snprintf(text, sizeof text, u == SLA_MET ? _("due %s, done at %s (on time)") : _("due %s, done at %s (late)"),
 			 due, done);
 		el = u == SLA_MET ? TH_COUNTDOWN_MET : TH_COUNTDOWN_DUE_SOON;
 	} else if (u == SLA_OVERDUE) {
 		sla_format(now - k->due, left, sizeof left);
-		snprintf(line, sizeof line, _("%-16s due %s, OVERDUE by %s"), label, due, left);
+		snprintf(text, sizeof text, _("due %s, OVERDUE by %s"), due, left);
 		el = TH_COUNTDOWN_OVERDUE;
 	} else {
 		sla_format(k->due - now, left, sizeof left);
-		snprintf(line, sizeof line, _("%-16s due %s, %s left"), label, due, left);
+		snprintf(text, sizeof text, _("due %s, %s left"), due, left);
 		el = u == SLA_DUE_SOON ? TH_COUNTDOWN_DUE_SOON : TH_COUNTDOWN_OK;
 	}
+	/* The stage names line up by display width, Chinese ones too. */
+	layout_cell(label, 16, 0, lab, sizeof lab);
+	snprintf(line, sizeof line, "%s %s", lab, text);
 	page_line(p, el, 2, line);
 }
 
@@ -180,11 +182,12 @@ static int detail_page(struct page *p)
 		page_line(p, TH_DIM, 2, d->pending ? _("Loading…") : "-");
 	for (size_t i = 0; i < d->nev; i++) {
 		const struct devent *e = &d->ev[i];
-		char when[32], to[200] = "";
+		char when[32], to[200] = "", kind[64];
 		detail_time(e->at, when, sizeof when);
+		layout_cell(detail_kind_label(e->kind), 14, 0, kind, sizeof kind);
 		if (e->to_unit[0])
 			snprintf(to, sizeof to, " → %s", model_unit_name(&app->m, e->to_unit));
-		snprintf(line, sizeof line, "%s  %-14s %s (%s)%s%s%s", when, detail_kind_label(e->kind), e->actor_name,
+		snprintf(line, sizeof line, "%s  %s %s (%s)%s%s%s", when, kind, e->actor_name,
 			 e->unit[0] ? model_unit_name(&app->m, e->unit) : "-", to, e->note[0] ? ": " : "", e->note);
 		page_line(p, strcmp(e->kind, "overdue") == 0 ? TH_COUNTDOWN_OVERDUE : TH_NORMAL, 2, line);
 	}

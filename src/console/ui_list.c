@@ -551,9 +551,10 @@ void ui_school_draw(bool tick_only)
 			const struct hist_row *r = &app->hist[i];
 			int st = model_state_parse(r->state);
 			xtime_format_local(r->opened_at, app->utc_offset, "%m-%d %H:%M", when, sizeof when);
-			snprintf(line, sizeof line, "%6" PRId64 "  %s  %-10s  %s  %s", r->id, when,
-				 st >= 0 ? ui_state_label((enum model_state)st) : r->state, model_type_name(&app->m, r->type),
-				 r->summary);
+			char stl[64], tyl[64];
+			layout_cell(st >= 0 ? ui_state_label((enum model_state)st) : r->state, 11, 0, stl, sizeof stl);
+			layout_cell(model_type_name(&app->m, r->type), 16, 0, tyl, sizeof tyl);
+			snprintf(line, sizeof line, "%6" PRId64 "  %s  %s %s %s", r->id, when, stl, tyl, r->summary);
 			ui_put(w, y, 0, lw, line, 0);
 		}
 	}
