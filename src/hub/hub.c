@@ -162,6 +162,7 @@ static void hub_drain_tick(lws_sorted_usec_list_t *sul)
 		return;
 	}
 	h->quit = true;
+	lws_cancel_service(h->ctx); /* leave the poll now, not at the next timer */
 }
 
 static void hub_signal_ready(struct hub_watch *w, bool writable)
@@ -178,6 +179,7 @@ static void hub_signal_ready(struct hub_watch *w, bool writable)
 		if (h->draining) {
 			log_warn("%s again: stopping now", strsignal((int)si.ssi_signo));
 			h->quit = true;
+			lws_cancel_service(h->ctx);
 			continue;
 		}
 		log_info("%s: draining (no new requests; finishing the ones accepted)",
