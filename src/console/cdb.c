@@ -38,6 +38,15 @@ struct cdb {
 };
 
 static void cdb_io(struct cloop_fd *w, int events);
+
+/* libpq prints notices (and the server's FATAL on shutdown) to stderr,
+ * which is the terminal the screen is drawn on: keep them off it. The
+ * state change that follows says what happened. */
+static void cdb_notice(void *arg, const char *message)
+{
+	(void)arg;
+	(void)message;
+}
 static void cdb_kick(struct cdb *db);
 
 struct cdb *cdb_new(const char *conninfo, cdb_state_cb on_state, void *ud)
@@ -158,6 +167,7 @@ void cdb_connect(struct cdb *db)
 		cdb_drop(db, PQerrorMessage(db->conn));
 		return;
 	}
+	PQsetNoticeProcessor(db->conn, cdb_notice, db);
 	cdb_set_state(db, CDB_CONNECTING, NULL);
 	db->connect_writing = true;
 	if (cdb_watch_socket(db) < 0) {

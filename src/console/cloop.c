@@ -43,19 +43,24 @@ static const struct lws_protocols cloop_protocols[] = {
 	{ NULL, NULL, 0, 0, 0, NULL, 0 }
 };
 
+/* lws would log to stderr, which is the screen: its errors reach the user
+ * as connection states instead. */
+static void cloop_log(int level, const char *line)
+{
+	(void)level;
+	(void)line;
+}
+
 int cloop_init(void)
 {
 	struct lws_context_creation_info info;
 
-	lws_set_log_level(LLL_ERR, NULL);
+	lws_set_log_level(LLL_ERR | LLL_WARN, cloop_log);
 	memset(&info, 0, sizeof info);
 	info.port = CONTEXT_PORT_NO_LISTEN;
 	info.protocols = cloop_protocols;
 	info.gid = -1;
 	info.uid = -1;
-	/* lws must not touch the terminal's signals (it would on SIGPIPE only,
-	 * but say so): signals arrive through our signalfd. */
-	info.options = 0;
 	cloop_ctx = lws_create_context(&info);
 	return cloop_ctx ? 0 : -1;
 }
