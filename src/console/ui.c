@@ -226,6 +226,49 @@ static void ui_draw_header(void)
 	wnoutrefresh(w);
 }
 
+/* The word shown after a key in the hint line. */
+static const char *ui_hint_label(enum action a)
+{
+	switch (a) {
+	case ACTION_SIGN:
+		return _("sign");
+	case ACTION_FEEDBACK:
+		return _("feedback");
+	case ACTION_FORWARD:
+		return _("forward");
+	case ACTION_ESCALATE:
+		return _("escalate");
+	case ACTION_DISPATCH_DOWN:
+		return _("dispatch down");
+	case ACTION_RETURN:
+		return _("return");
+	case ACTION_CLOSE:
+		return _("close");
+	case ACTION_CONFIRM:
+		return _("confirm");
+	case ACTION_REOPEN:
+		return _("reopen");
+	case ACTION_SUPERVISE:
+		return _("supervise");
+	case ACTION_UNSUPERVISE:
+		return _("lift supervision");
+	case ACTION_HELP:
+		return _("help");
+	case ACTION_OPEN:
+		return _("open");
+	case ACTION_SEARCH:
+		return _("search");
+	case ACTION_FILTER:
+		return _("filter");
+	case ACTION_VIEW_SCHOOLS:
+		return _("schools");
+	case ACTION_QUIT:
+		return _("quit");
+	default:
+		return action_name(a);
+	}
+}
+
 /* Key hints: only the steps this user can take on the current case. */
 static void ui_hints(char *buf, size_t n)
 {
@@ -247,14 +290,14 @@ static void ui_hints(char *buf, size_t n)
 		if (!keys[0])
 			continue;
 		*strchrnul(keys, ',') = '\0';
-		sbuf_addf(&b, "%s %s  ", keys, action_name(steps[i]));
+		sbuf_addf(&b, "%s %s  ", keys, ui_hint_label(steps[i]));
 	}
 	for (size_t i = 0; i < XA_ARRAY_LEN(general); i++) {
 		keymap_keys_for(app->km, ctx, general[i], keys, sizeof keys);
 		if (!keys[0])
 			continue;
 		*strchrnul(keys, ',') = '\0';
-		sbuf_addf(&b, "%s %s  ", keys, action_name(general[i]));
+		sbuf_addf(&b, "%s %s  ", keys, ui_hint_label(general[i]));
 	}
 	xstrlcpy(buf, b.s ? b.s : "", n);
 	sbuf_free(&b);
