@@ -137,6 +137,26 @@ section_ingest_batch() {
       "$ratio x (a) $(verdict "$rate >= 30000")"
 }
 
+# For reading (b) and (c): the database's own ceiling, xiaoan.ingest()
+# called directly by 8 pgbench clients with 100 alerts per call (one
+# transaction each), no hub in between.
+section_ingest_sql() {
+  log "(c') xiaoan.ingest() in SQL: 100 alerts per call, 8 clients, ${SECS}s"
+  cat >"$WORK/ingest.sql" <<'EOF'
+\set n random(1, 2000000000)
+SELECT count(*) FROM xiaoan.ingest('bench-sql', (SELECT jsonb_agg(jsonb_build_object('source_id', 'pgb-' || :client_id || '-' || :n || '-' || g, 'type', 'gate_open', 'school', 'S' || lpad((1 + g % 120)::text, 3, '0'), 'occurred_at', now(), 'severity', 'normal', 'summary', '奉化区锦屏华山小学南门在上课时段开启245秒未关闭', 'details', jsonb_build_object('gate', '南门', 'open_seconds', 245))) FROM generate_series(1, 100) g));
+EOF
+  local out tps rate
+  out=$(timeout $((SECS + 60)) pgbench -n -c 8 -j 2 -T "$SECS" -f "$WORK/ingest.sql" "$PGDATABASE" 2>&1)
+  tps=$(sed -n 's/^tps = \([0-9.]*\) .*/\1/p' <<<"$out" | tail -n 1)
+  if [ -z "$tps" ]; then
+    echo "$out" >&2; failed=1; return
+  fi
+  rate=$(calc "$tps * 100")
+  row "(c') xiaoan.ingest() in SQL, no hub" "$(fmt_int "$rate") alerts/s" "(ceiling)" \
+      "$(calc "round($rate / $PGB_TPS, 2) if $PGB_TPS > 0 else 0") x (a)"
+}
+
 # (d) from the start of the POST to a stream subscriber's receipt of the
 # case's open event, at a steady 1,000 alerts/s.
 section_latency() {
@@ -172,13 +192,14 @@ section_fanout() {
 # The sections, in order. Further figures (the console's terminal bytes/s,
 # startup time with 100,000 cases, RSS, idle CPU) are added as one more
 # section_* function each, appended here.
-SECTIONS=(section_pgbench section_ingest_single section_ingest_batch section_latency section_fanout)
+SECTIONS=(section_pgbench section_ingest_single section_ingest_batch section_ingest_sql section_latency section_fanout)
 
 print_table() {
   local pgv
   pgv=$(q -c "SHOW server_version" 2>/dev/null)
   echo
   echo "xiaoan bench — $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, PostgreSQL $pgv, fsync on, loopback, ${SECS}s per figure"
+  echo "load average before the run: $LOAD0$(calc "' (a busy machine: the figures are low)' if ${LOAD0%% *} > 0.5 else ''")"
   printf '%-42s %-28s %-14s %s\n' figure value target result
   printf '%-42s %-28s %-14s %s\n' "$(printf '%.0s-' {1..42})" "$(printf '%.0s-' {1..28})" \
          "$(printf '%.0s-' {1..14})" "$(printf '%.0s-' {1..20})"
@@ -189,6 +210,7 @@ print_table() {
   done
 }
 
+LOAD0=$(cut -d' ' -f1-3 /proc/loadavg)
 setup
 for s in "${SECTIONS[@]}"; do
   "$s"

@@ -148,7 +148,7 @@ int main(int argc, char **argv)
 {
 	struct sim_opts o;
 	static char host[256], prefix[64];
-	bool rate_given = false, burst = false;
+	bool rate_given = false, burst = false, count_given = false;
 	int c;
 
 	setlocale(LC_ALL, "");
@@ -173,9 +173,9 @@ int main(int argc, char **argv)
 		case OPT_SCHOOLS: o.schools_file = optarg; break;
 		case OPT_RATE: o.rate = sim_num(optarg, "--rate", 0, 1e6); rate_given = true; break;
 		case OPT_DURATION: o.duration = sim_num(optarg, "--duration", 0.001, 1e9); break;
-		case OPT_COUNT: o.count = sim_u64(optarg, "--count"); break;
+		case OPT_COUNT: o.count = sim_u64(optarg, "--count"); count_given = true; break;
 		case OPT_FOREVER: o.forever = true; break;
-		case OPT_BURST: o.count = sim_u64(optarg, "--burst"); burst = true; break;
+		case OPT_BURST: o.count = sim_u64(optarg, "--burst"); burst = count_given = true; break;
 		case OPT_BATCH: o.batch = (int)sim_num(optarg, "--batch", 1, 10000); break;
 		case OPT_CONCURRENCY: o.concurrency = (int)sim_num(optarg, "--concurrency", 1, 4096); break;
 		case OPT_REPLAY: o.replay = optarg; break;
@@ -209,7 +209,7 @@ int main(int argc, char **argv)
 	} else if (o.replay && !rate_given) {
 		o.rate = 0;
 	}
-	if ((burst || o.count) && o.count == 0)
+	if (count_given && o.count == 0)
 		sim_die_usage("--count and --burst need at least 1 alert");
 	if (o.forever && (o.count || o.duration > 0))
 		sim_die_usage("--forever cannot be combined with --count, --burst or --duration");

@@ -7,6 +7,7 @@
 #include <time.h>
 
 #include "xiaoan/proto.h"
+#include "xiaoan/text.h"
 
 #define SIM_REPLY_MAX (4 << 20)  /* a batch of 1,000 answers in ~100 KB */
 #define SIM_FRAME_MAX (1 << 20)
@@ -221,7 +222,8 @@ static void sim_sub_closed(struct sim_sub *s, const char *why)
 	s->closed = true;
 	s->wsi = NULL;
 	s->net->nclosed++;
-	snprintf(s->why, sizeof s->why, "%s", why);
+	if (why != s->why)
+		snprintf(s->why, sizeof s->why, "%s", why);
 }
 
 static int sim_stream_cb(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in, size_t len)
@@ -258,9 +260,19 @@ static int sim_stream_cb(struct lws *wsi, enum lws_callback_reasons reason, void
 			sbuf_reset(&s->frame);
 		}
 		return 0;
+	case LWS_CALLBACK_WS_PEER_INITIATED_CLOSE:
+		/* The close frame: a 2-byte status, then the hub's reason. */
+		if (s && len >= 2) {
+			const unsigned char *b = in;
+			char reason[121];
+			text_sanitize((const char *)b + 2, len - 2, reason, sizeof reason);
+			snprintf(s->why, sizeof s->why, "closed by the hub (%u: %s)", (unsigned)(b[0] << 8 | b[1]),
+				 reason);
+		}
+		return 0;
 	case LWS_CALLBACK_CLIENT_CLOSED:
 		if (s)
-			sim_sub_closed(s, "closed by the hub");
+			sim_sub_closed(s, s->why[0] ? s->why : "closed by the hub");
 		return 0;
 	default:
 		return 0;

@@ -295,6 +295,14 @@ static bool sim_all_arrived(struct sim_state *st)
 	return true;
 }
 
+/* The loop ends when lws_service returns: wake it, so it does not sleep
+ * on until some unrelated timeout. */
+static void sim_finish(struct sim_state *st)
+{
+	st->phase = SIM_FINISHED;
+	lws_cancel_service(st->net.ctx);
+}
+
 static void sim_start_sending(struct sim_state *st)
 {
 	st->phase = SIM_SENDING;
@@ -309,7 +317,7 @@ static void sim_tick(lws_sorted_usec_list_t *sul)
 	int64_t now = sim_now_us();
 
 	if (sim_signalled > 1) {
-		st->phase = SIM_FINISHED;
+		sim_finish(st);
 		return;
 	}
 	if (sim_signalled && !st->source_done) {
@@ -341,7 +349,7 @@ static void sim_tick(lws_sorted_usec_list_t *sul)
 					fprintf(stderr, "xiaoan-sim: subscriber %d: %s\n", i,
 						st->net.subs[i].closed ? st->net.subs[i].why : "no hello within 10 s");
 			st->failed_setup = 1;
-			st->phase = SIM_FINISHED;
+			sim_finish(st);
 			return;
 		}
 		if (st->net.nhello == st->net.nsubs)
@@ -359,14 +367,20 @@ static void sim_tick(lws_sorted_usec_list_t *sul)
 		}
 		if (st->source_done && !st->q_head && !st->retry_head && st->net.inflight == 0 &&
 		    !st->net.done_head) {
-			st->phase = st->net.nsubs ? SIM_DRAINING : SIM_FINISHED;
 			st->t_drain_us = now;
+			if (!st->net.nsubs) {
+				sim_finish(st);
+				return;
+			}
+			st->phase = SIM_DRAINING;
 		}
 		break;
 	case SIM_DRAINING:
 		if (sim_all_arrived(st) || st->net.nclosed == st->net.nsubs ||
-		    now - st->t_drain_us > (int64_t)(o->drain_s * 1e6) || sim_signalled)
-			st->phase = SIM_FINISHED;
+		    now - st->t_drain_us > (int64_t)(o->drain_s * 1e6) || sim_signalled) {
+			sim_finish(st);
+			return;
+		}
 		break;
 	case SIM_FINISHED:
 		return;

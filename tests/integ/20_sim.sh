@@ -58,8 +58,9 @@ is "$?" 0 "replay of a small file: exit status 0"
 is "$(jget accepted <"$TMP/r2.json")" 3 "3 accepted (the blank line is skipped)"
 is "$(q -c "SELECT string_agg(source_id || ':' || type || ':' || school || ':' || severity, ' ' ORDER BY source_id)
             FROM xiaoan.cases WHERE source = 'sim-test' AND source_id LIKE 'rp-%'")" \
-   "rp-1:gate_open:S001:high rp-2:drowning:S040:critical rp-3:mental_care:S077:medium" \
+   "rp-1:gate_open:S001:high rp-2:drowning:S040:critical rp-3:mental_care:S077:normal" \
    "exactly the cases of the file"
+is "$(q -c "SELECT grade FROM xiaoan.cases WHERE source_id = 'rp-3'")" medium "with the grade given"
 is "$(q -c "SELECT occurred_at = '2026-11-23T23:12:00Z' FROM xiaoan.cases WHERE source_id = 'rp-1'")" t \
    "occurred_at as given"
 is "$(q -c "SELECT occurred_at > now() - interval '5 minutes' FROM xiaoan.cases WHERE source_id = 'rp-2'")" t \
