@@ -257,5 +257,6 @@ void prompt_key(int key);
 void prompt_draw(void);
 void prompt_pick_open(char kind, const char *label);
 void prompt_pick_draw(void);
+void prompt_resize(void);
 
 #endif

@@ -139,6 +139,7 @@ void ui_resize(void)
 		resizeterm(r, c);
 	app->rows = LINES;
 	app->cols = COLS;
+	prompt_resize();
 	ui_make_windows();
 	/* The terminal's contents are unknown after a resize: repaint once. */
 	clearok(curscr, TRUE);

@@ -40,6 +40,14 @@ void prompt_close(void)
 	app->redraw |= RD_STATUS;
 }
 
+void prompt_resize(void)
+{
+	/* The picker is sized to the screen: make it again at the new size. */
+	if (pick_win)
+		delwin(pick_win);
+	pick_win = NULL;
+}
+
 static bool pick_wanted(const struct munit *u)
 {
 	const struct mcase *c = model_find(&app->m, app->pr.step.id);
