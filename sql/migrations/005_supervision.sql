@@ -167,7 +167,7 @@ BEGIN
       IF to_char(d1, 'IYYY-"W"IW') <> p_spec THEN
         RAISE EXCEPTION USING ERRCODE = '22008';
       END IF;
-      label := format('%s年第%s周（%s至%s）', to_char(d1, 'IYYY'), to_char(d1, 'FMIW'),
+      label := format('%s年第%s周，%s至%s', to_char(d1, 'IYYY'), to_char(d1, 'FMIW'),
                       to_char(d1, 'FMMM"月"FMDD"日"'), to_char(d2 - 1, 'FMMM"月"FMDD"日"'));
     ELSIF p_spec ~ '^\d{4}-\d{2}-\d{2}$' THEN
       d1 := p_spec::date; d2 := d1 + 1; kind := 'day';
@@ -968,9 +968,10 @@ SELECT c.id AS case_id, c.version, c.school, s.name AS school_name, c.town, tw.n
        CASE WHEN c.close_due IS NULL THEN NULL
             WHEN c.closed_at IS NOT NULL THEN c.closed_at <= c.close_due
             WHEN now() > c.close_due THEN false END AS on_time,
-       (c.state IN ('new', 'signed', 'in_progress') AND c.close_due < now()) AS past_deadline,
+       coalesce(c.state IN ('new', 'signed', 'in_progress') AND c.close_due < now(), false) AS past_deadline,
        hz.outcome, xiaoan.outcome_label(hz.outcome) AS outcome_label, hz.committed_date,
-       (hz.outcome = 'in_progress_committed' AND hz.committed_date < xiaoan.local_today()) AS committed_overdue,
+       coalesce(hz.outcome = 'in_progress_committed' AND hz.committed_date < xiaoan.local_today(), false)
+         AS committed_overdue,
        coalesce(hz.outcome = 'hard_to_resolve', false) AS leadership_review,
        hz.sample_id, hz.audit_passed, hz.audit_note, hz.audited_at, hz.audited_by, c.reopen_count
   FROM xiaoan.hazard hz

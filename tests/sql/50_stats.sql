@@ -200,7 +200,7 @@ SELECT is((SELECT concat_ws(' | ', period_from, period_to, label, kind) FROM xia
           'a month in district time');
 SELECT is((SELECT concat_ws(' | ', period_from, period_to, label) FROM xiaoan.period('2026-W47')),
           concat_ws(' | ', '2026-11-16 00:00+08'::timestamptz, '2026-11-23 00:00+08'::timestamptz,
-                    '2026年第47周（11月16日至11月22日）'), 'an ISO week, Monday to Sunday');
+                    '2026年第47周，11月16日至11月22日'), 'an ISO week, Monday to Sunday');
 SELECT is((SELECT concat_ws(' | ', period_from, period_to, kind) FROM xiaoan.period('2026-10-05', '2026-10-07')),
           concat_ws(' | ', '2026-10-05 00:00+08'::timestamptz, '2026-10-08 00:00+08'::timestamptz, 'range'),
           'a range of days, both included');
