@@ -127,6 +127,20 @@ is "$(jget stream.fanout_ms.n <"$TMP/r7.json")" 30 "a fan-out time for each even
 is "$?" 1 "a bad session token: exit status 1"
 like "$(cat "$TMP/e7")" "subscriber 0:" "and the subscriber's failure is reported"
 
+# the database away for 3 s: 503s are retried with the same source_id -------------------
+q -c "REVOKE CONNECT ON DATABASE $DB FROM PUBLIC" >/dev/null
+q -c "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity
+      WHERE usename = 'xiaoan_hub' AND datname = '$DB'" >/dev/null
+(sleep 3; q -c "GRANT CONNECT ON DATABASE $DB TO PUBLIC" >/dev/null) &
+restorer=$!
+"$SIM" --hub "$HUB" --count 20 --rate 100 --retries 20 --source-prefix away --json >"$TMP/r11.json"
+rc=$?
+wait "$restorer"
+is "$rc" 0 "the database away for 3 s: exit status 0"
+is "$(jget accepted <"$TMP/r11.json") $(jget duplicates <"$TMP/r11.json")" "20 0" "all 20 accepted once"
+ok "$(( $(jget retries <"$TMP/r11.json") > 0 ? 0 : 1 ))" "after retries of the 503s"
+is "$(cases "AND source_id LIKE 'away-%'")" 20 "20 cases, none lost, none twice"
+
 # failures --------------------------------------------------------------------------------
 before=$(cases)
 "$SIM" --hub "$HUB" --token xp_wrong --count 3 --json >"$TMP/r8.json"
