@@ -400,7 +400,8 @@ static void app_on_detail_case(void *ud, const PGresult *res, enum db_err err, c
 	d->details = app_dup_or_null(res, 0, APP_CASE_NCOLS + 10);
 	d->loaded = true;
 	/* Keep the list in step with what the detail shows. */
-	if (d->c.state != MS_CONFIRMED) {
+	const struct mcase *known = model_find(&app->m, id);
+	if (d->c.state != MS_CONFIRMED && (!known || known->version <= d->c.version)) {
 		struct mcase c = d->c;
 		model_upsert(&app->m, &c, NULL);
 		model_tick(&app->m, app_now());
