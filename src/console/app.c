@@ -554,6 +554,8 @@ void app_load_school_history(const char *school)
 static void app_on_token(void *ud, const PGresult *res, enum db_err err, const char *msg)
 {
 	(void)ud;
+	if (!app->cs)
+		return; /* closing */
 	if (err != DB_OK || PQntuples(res) != 1) {
 		cstream_token_failed(app->cs, err == DB_OK ? _("no stream token") : msg);
 		return;

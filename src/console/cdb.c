@@ -360,10 +360,13 @@ void cdb_free(struct cdb *db)
 		return;
 	cloop_timer_cancel(&db->retry);
 	cloop_unwatch(&db->fdw);
+	/* Answer what is still queued, so its owners free what they attached;
+	 * anything they queue now fails at once. */
+	db->st = CDB_DOWN;
+	db->on_state = NULL;
+	cdb_fail_all(db, _("the console is closing"));
 	while ((q = cdb_pop(db)))
 		cdb_query_free(q);
-	if (db->res)
-		PQclear(db->res);
 	if (db->conn)
 		PQfinish(db->conn);
 	free(db->conninfo);
