@@ -201,7 +201,10 @@ int main(int argc, char **argv)
 		keymap_free(app->km);
 		return 2;
 	}
-	lang = setlocale(LC_MESSAGES, NULL);
+	/* Type names follow the language the messages are shown in. */
+	lang = getenv("LANGUAGE");
+	if (!lang || !*lang)
+		lang = setlocale(LC_MESSAGES, NULL);
 	app->m.zh = lang && strncmp(lang, "zh", 2) == 0;
 	app->colour = !palette_no_color_env();
 	app->hub_addr = xstrdup(o.hub ? o.hub : "127.0.0.1:8460");
