@@ -102,6 +102,23 @@ keys c1 A
 wait_for 5 db_is "select count(*) from xiaoan.cases where state='new'" 0; ok $? "sign-selected signs them all"
 wait_screen c1 "Signed 4 of 4 selected cases" 3; ok $? "and says how many"
 
+# Dispatch down: not offered for a case held at school level (and the key
+# says why); offered once a district department holds it.
+S1=$(q -c "select id from xiaoan.cases where source_id='storm1'")
+keys c1 / "$S1" Enter
+wait_screen c1 "filter: \"$S1\"" 3
+ok $(screen c1 | tail -1 | grep -q "dispatch down" && echo 1 || echo 0) "dispatch down is not in the hints for a school's case"
+keys c1 d
+wait_screen c1 "only district units dispatch down" 3; ok $? "pressing its key says why not"
+keys c1 w "fh.edu" Enter Enter y
+wait_for 5 db_is "select holder from xiaoan.cases where id=$S1" fh.edu; ok $? "forwarded to a department"
+wait_screen c1 "d dispatch down" 3; ok $? "now dispatch down is offered"
+keys c1 d
+wait_screen c1 "Dispatch case $S1 down to town" 3; ok $? "dispatch down opens the town picker"
+keys c1 "锦屏" Enter Enter y
+wait_for 5 db_is "select holder from xiaoan.cases where id=$S1" fh.jp.cmd; ok $? "dispatched down to the town's command room"
+keys c1 F
+
 # Resize: smaller, too small, back.
 tm resize-window -t c1 -x 80 -y 24
 keys c1 / "$YL" Enter
