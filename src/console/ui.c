@@ -478,7 +478,8 @@ static void ui_action(enum action a, int key)
 		ui_set_view(VIEW_SCHOOLS);
 		return;
 	case ACTION_SEARCH:
-		prompt_open(PR_SEARCH, _("Search (text, school or case number): "), app->m.filter.text);
+		/* A new search: what is typed replaces the one in force. */
+		prompt_open(PR_SEARCH, _("Search (text, school or case number): "), NULL);
 		return;
 	case ACTION_FILTER: {
 		char cur[300];

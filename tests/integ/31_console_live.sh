@@ -14,6 +14,7 @@ new_db console_live
 officer wang 王伟 fh.duty dispatcher
 officer zhao 赵敏 fh.duty dispatcher
 officer li 李娜 fh.jp.cmd town_staff
+officer sun 孙强 fh.duty supervisor
 TOKEN=$(q -c "select xiaoan.producer_token_create('cam1')")
 YL_SCHOOL=$(q -c "select code from xiaoan.unit where kind='school' and town='fh.yl' order by code limit 1")
 PORT=$(free_port)
@@ -61,6 +62,24 @@ keys c1 / "$A" Enter s
 wait_for 5 db_is "select state from xiaoan.cases where id=$A" signed; ok $? "signed from the console"
 wait_screen c2 " $A .*signed" 3; ok $? "the second console shows it signed, live"
 
+# A supervisor's console rings for a new critical case, and supervises.
+console c3 sun 120 40 "$PORT" --notify bell
+wait_screen c3 "hub: live" 10
+post c1 panic_alarm S003 "真实一键报警" critical
+wait_screen c3 "真实一键报警" 3; ok $? "the critical case reaches the supervisor"
+wait_for 3 bash -c "[ \"\$(tmux -L $TMUX_SOCK display -p -t c3 '#{window_bell_flag}')\" = 1 ]"
+ok $? "and rings the terminal bell"
+C=$(q -c "select id from xiaoan.cases where source_id='c1'")
+keys c3 / "$C" Enter m
+wait_screen c3 "Reason for supervising case $C" 3; ok $? "supervise asks for the reason"
+keys c3 "一键报警未处置" Enter
+wait_for 5 db_is "select supervised from xiaoan.cases where id=$C" t; ok $? "the case is under supervision"
+keys c1 / "$C" Enter
+wait_screen c1 " $C .* SUP " 3; ok $? "the dispatcher sees the SUP flag live"
+keys c1 m
+wait_screen c1 "Only supervisors can put cases under supervision" 3; ok $? "a dispatcher is told why not"
+keys c1 F
+
 # The hub goes away: the console says so, the clocks keep running, and what
 # happens meanwhile arrives when it is back.
 kill "$HUB"; wait "$HUB" 2>/dev/null
@@ -73,6 +92,6 @@ start_hub; ok $? "hub restarted"
 wait_screen c1 "hub: live" 15; ok $? "the console reconnects"
 wait_screen c1 " $B .*signed" 5; ok $? "the step taken while the hub was down arrived"
 keys c1 F
-wait_screen c1 "open 3 " 3; ok $? "nothing missing: all three open cases"
+wait_screen c1 "open 4 " 3; ok $? "nothing missing: all four open cases"
 ok $(sanitizer_clean; echo $?) "no sanitizer reports"
 done_testing
