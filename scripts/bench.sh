@@ -210,9 +210,18 @@ print_table() {
   done
 }
 
+# Between sections: the previous one's dead rows vacuumed and its dirty
+# pages written, so no section pays for another's autovacuum or checkpoint.
+settle() {
+  q -c "CHECKPOINT" >/dev/null
+  q -c "VACUUM ANALYZE" >/dev/null 2>&1
+  q -c "CHECKPOINT" >/dev/null
+}
+
 LOAD0=$(cut -d' ' -f1-3 /proc/loadavg)
 setup
 for s in "${SECTIONS[@]}"; do
+  settle
   "$s"
 done
 print_table
