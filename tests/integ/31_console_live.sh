@@ -85,7 +85,7 @@ keys c1 F
 kill "$HUB"; wait "$HUB" 2>/dev/null
 wait_screen c1 "hub: reconnecting since [0-9:]{8}" 5; ok $? "hub down: the header says since when"
 wait_screen c1 "^ ~ +$A " 3; ok $? "and the rows are marked stale"
-c1=$(screen c1 | grep "锦屏校门开启"); sleep 1.2
+c1=$(screen c1 | grep "锦屏校门开启"); sleep 1.2; [ -n "$c1" ] || screen c1 | sed "s/^/# /"
 ok $([ "$c1" != "$(screen c1 | grep "锦屏校门开启")" ] && echo 0 || echo 1) "countdowns keep running"
 PGUSER=zhao q -c "select version from xiaoan.case_sign($B, (select version from xiaoan.cases where id=$B), null)" >/dev/null
 start_hub; ok $? "hub restarted"
