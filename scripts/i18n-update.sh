@@ -34,6 +34,8 @@ status=0
 for po in po/*.po; do
   [ -e "$po" ] || continue
   msgmerge --quiet --update --backup=none --no-wrap --sort-by-file "$po" po/xiaoan.pot
+  # Messages gone from the sources are dropped, not kept as #~ history.
+  msgattrib --no-obsolete --no-wrap --sort-by-file -o "$po" "$po"
   stats=$(LC_ALL=C msgfmt --check --statistics -o /dev/null "$po" 2>&1)
   echo "$po: $stats"
   case "$stats" in
