@@ -260,7 +260,7 @@ static void sim_on_done(struct sim_req *r, void *arg)
 		t->sent++;
 		if (s == 201) {
 			t->accepted++;
-			if (res[i].seq > 0) {
+			if (res[i].seq > 0 && st->net.nsubs > 0) { /* only subscribers need them */
 				if (t->nposted == t->capposted) {
 					t->capposted = t->capposted ? t->capposted * 2 : 1024;
 					t->posted = xrealloc(t->posted, t->capposted * sizeof *t->posted);
