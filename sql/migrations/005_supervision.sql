@@ -95,12 +95,9 @@ CREATE TABLE hazard (
   CHECK ((outcome IS NULL) = (outcome_at IS NULL)),
   CHECK (audit_passed IS NULL OR sample_id IS NOT NULL)
 );
-CREATE INDEX hazard_category_idx ON hazard(category);
 CREATE INDEX hazard_outcome_at ON hazard(outcome_at) WHERE outcome IS NOT NULL;
-CREATE INDEX hazard_sample_idx ON hazard(sample_id) WHERE sample_id IS NOT NULL;
 
 CREATE INDEX cases_supervised ON cases(id) WHERE supervised;
-CREATE INDEX cases_school_opened ON cases(school, opened_at);
 
 -- Small helpers -------------------------------------------------------------------
 
@@ -158,7 +155,8 @@ BEGIN
         RAISE EXCEPTION USING ERRCODE = '22007';
       END IF;
       d1 := p_spec::date; d2 := p_until::date + 1; kind := 'range';
-      label := to_char(d1, 'YYYY"年"FMMM"月"FMDD"日"') || '至' || to_char(d2 - 1, 'YYYY"年"FMMM"月"FMDD"日"');
+      label := to_char(d1, 'YYYY"年"FMMM"月"FMDD"日"')
+               || CASE WHEN d2 - 1 > d1 THEN '至' || to_char(d2 - 1, 'YYYY"年"FMMM"月"FMDD"日"') ELSE '' END;
     ELSIF p_spec ~ '^\d{4}-\d{2}$' THEN
       d1 := (p_spec || '-01')::date; d2 := (d1 + interval '1 month')::date; kind := 'month';
       label := to_char(d1, 'YYYY"年"FMMM"月"');
@@ -393,7 +391,7 @@ BEGIN
     RAISE EXCEPTION 'the rectification deadline % is more than two years away: check the date',
       local_stamp(p_deadline) USING ERRCODE = 'XA004';
   END IF;
-  v_to := nullif(p_to, c.holder);
+  v_to := nullif(nullif(btrim(p_to), ''), c.holder);
   IF v_to IS NOT NULL THEN
     SELECT * INTO u FROM unit WHERE code = v_to;
     IF NOT FOUND OR u.kind IN ('city', 'district', 'town') THEN

@@ -108,7 +108,7 @@ is "$(head -c 3 "$nov/cases.csv" | od -An -tx1 | tr -d ' ')" "efbbbf" "--bom sta
 like "$(grep '^200,' "$nov/cases.csv")" "^200,traffic,交通安全治理,S010,.*,\"'=1\\+1, a\\|b.{1,3}\\[2J\"," \
   "a formula-like summary is quoted and defused"
 ! grep -q $'\x1b' "$nov"/* ; ok $? "no escape byte reaches any file"
-like "$(cat "$nov/report.md")" '2026年11月2日至2026年11月2日' "the range is in the title"
+like "$(cat "$nov/report.md")" '（2026年11月2日）' "a one-day range is named by its day"
 
 # Weekly, scopes, text format, standard output -------------------------------------------------
 week=$(rep weekly --week 2026-W41 --scope town:fh.jp 2>/dev/null)
