@@ -39,6 +39,7 @@ struct sim_state {
 	bool source_done;
 	struct sbuf batch;           /* items of the batch being filled */
 	size_t batch_n;
+	struct sim_req *held;        /* a lone line waiting behind a flushed batch */
 
 	struct sim_req *q_head, *q_tail;  /* ready, not yet sent */
 	size_t q_items;
@@ -139,9 +140,10 @@ static struct sim_req *sim_flush_batch(struct sim_state *st)
 /* The next request, or NULL when the source is exhausted. */
 static struct sim_req *sim_next_request(struct sim_state *st)
 {
-	struct sim_req *r = NULL;
+	struct sim_req *r = st->held;
 	bool alone;
 
+	st->held = NULL;
 	while (!st->source_done && !r) {
 		char *body = sim_next_alert(st, &alone);
 		if (!body) {
@@ -154,7 +156,7 @@ static struct sim_req *sim_next_request(struct sim_state *st)
 			free(body);
 			r = sim_flush_batch(st);
 			if (r) {
-				sim_enqueue(st, single);
+				st->held = single;
 				return r;
 			}
 			return single;
@@ -195,7 +197,7 @@ static void sim_pump(struct sim_state *st)
 		sim_net_post(&st->net, r);
 	}
 	if (o->rate <= 0) {
-		while (st->net.inflight < o->concurrency && !st->source_done) {
+		while (st->net.inflight < o->concurrency && (!st->source_done || st->held)) {
 			struct sim_req *r = sim_next_request(st);
 			if (r)
 				sim_net_post(&st->net, r);
@@ -209,11 +211,11 @@ static void sim_pump(struct sim_state *st)
 static void sim_pace(struct sim_state *st)
 {
 	const struct sim_opts *o = st->o;
-	if (o->rate <= 0 || st->source_done)
+	if (o->rate <= 0 || (st->source_done && !st->held))
 		return;
 	double cap = o->rate * 10 > 1000 ? o->rate * 10 : 1000;
 	double due = (double)(sim_now_us() - st->t0_us) / 1e6 * o->rate + 1;
-	while (!st->source_done && (double)st->produced < due && (double)st->q_items < cap) {
+	while ((!st->source_done || st->held) && (double)st->produced < due && (double)st->q_items < cap) {
 		struct sim_req *r = sim_next_request(st);
 		if (r)
 			sim_enqueue(st, r);
@@ -320,7 +322,7 @@ static void sim_tick(lws_sorted_usec_list_t *sul)
 		sim_finish(st);
 		return;
 	}
-	if (sim_signalled && !st->source_done) {
+	if (sim_signalled) {
 		/* Stop producing; what is queued or waiting to be retried is dropped,
 		 * what is in flight gets its answer. */
 		st->source_done = true;
@@ -333,8 +335,12 @@ static void sim_tick(lws_sorted_usec_list_t *sul)
 		st->q_items = 0;
 		st->t.abandoned += st->batch_n;
 		st->batch_n = 0;
-	}
-	if (sim_signalled) {
+		sbuf_reset(&st->batch);
+		if (st->held) {
+			st->t.abandoned += st->held->nitems;
+			sim_req_free(st->held);
+			st->held = NULL;
+		}
 		for (struct sim_req *r; (r = st->retry_head);) {
 			st->retry_head = r->next;
 			st->t.abandoned += r->nitems;
@@ -365,7 +371,7 @@ static void sim_tick(lws_sorted_usec_list_t *sul)
 			st->lat_mark = st->t.lat.n;
 			st->next_report_us += 10000000;
 		}
-		if (st->source_done && !st->q_head && !st->retry_head && st->net.inflight == 0 &&
+		if (st->source_done && !st->held && !st->q_head && !st->retry_head && st->net.inflight == 0 &&
 		    !st->net.done_head) {
 			st->t_drain_us = now;
 			if (!st->net.nsubs) {
@@ -430,6 +436,7 @@ static int sim_setup(struct sim_state *st)
 
 static void sim_teardown(struct sim_state *st)
 {
+	sim_req_free(st->held);
 	for (struct sim_req *r; (r = st->q_head);) {
 		st->q_head = r->next;
 		sim_req_free(r);
