@@ -99,8 +99,11 @@ enum prompt_kind { PR_NONE, PR_SEARCH, PR_FILTER, PR_NOTE, PR_YESNO, PR_PICK };
 struct pending_step {
 	enum action act;
 	int64_t id, version;
-	char target[MODEL_CODE_SIZE]; /* forward / dispatch-down */
+	char target[MODEL_CODE_SIZE]; /* forward / dispatch-down; the school of a report or visit */
+	char category[MODEL_CODE_SIZE]; /* hazard category */
 	char *note;
+	char *note2;                  /* a visit's findings */
+	int stage;                    /* how far a report or visit has got */
 };
 
 struct prompt {
@@ -111,7 +114,7 @@ struct prompt {
 	/* The picker: units matching the typed text. */
 	const struct munit **items;
 	size_t nitems, cur, top;
-	char pick_kind; /* 'f' forward targets, 't' towns */
+	char pick_kind; /* 'f' forward targets, 't' towns, 's' schools, 'c' hazard categories */
 };
 
 struct app {
@@ -177,6 +180,9 @@ struct app {
 	bool msg_err;
 	int64_t msg_until_ms;
 
+	struct munit *cats;   /* hazard categories, loaded on first use */
+	size_t ncats;
+
 	/* Drawing. */
 	WINDOW *hdr, *body, *status;
 	int rows, cols;
@@ -218,6 +224,9 @@ void steps_pick_done(const char *code);
 void steps_confirmed(void);
 void steps_cancel(void);
 void steps_sign_selected(void);
+/* Report a hazard / log a visit (not about the case under the cursor). */
+void steps_report_begin(enum action act);
+bool steps_report_offered(enum action act);
 
 /* ui.c */
 int ui_init(void);

@@ -734,6 +734,9 @@ void app_stop(void)
 	free(app->pr.step.note);
 	free(app->hub_addr);
 	free(app->db_conninfo);
+	for (size_t i = 0; i < app->ncats; i++)
+		free(app->cats[i].name);
+	free(app->cats);
 	model_free(&app->m);
 }
 

@@ -302,6 +302,7 @@ static bool steps_irreversible(enum action act)
 static void steps_reset(void)
 {
 	free(app->pr.step.note);
+	free(app->pr.step.note2);
 	memset(&app->pr.step, 0, sizeof app->pr.step);
 }
 
@@ -410,9 +411,22 @@ void steps_begin(enum action act, const struct mcase *c)
 	}
 }
 
+static void steps_report_next(void);
+
 void steps_pick_done(const char *code)
 {
-	xstrlcpy(app->pr.step.target, code, sizeof app->pr.step.target);
+	struct pending_step *s = &app->pr.step;
+
+	if (s->act == ACTION_REPORT_HAZARD || s->act == ACTION_LOG_VISIT) {
+		if (s->stage == 0)
+			xstrlcpy(s->target, code, sizeof s->target);
+		else
+			xstrlcpy(s->category, code, sizeof s->category);
+		s->stage++;
+		steps_report_next();
+		return;
+	}
+	xstrlcpy(s->target, code, sizeof s->target);
 	steps_ask_note();
 }
 
@@ -421,6 +435,26 @@ void steps_note_done(const char *note)
 	struct pending_step *s = &app->pr.step;
 	const char *p = note;
 
+	if (s->act == ACTION_REPORT_HAZARD || s->act == ACTION_LOG_VISIT) {
+		while (*p == ' ')
+			p++;
+		/* A hazard's description and what a visit checked are required;
+		 * a visit's findings are not. */
+		if (!*p && !(s->act == ACTION_LOG_VISIT && s->stage == 2)) {
+			app_message(true, "%s", _("This is required; type it, or Esc to cancel."));
+			steps_report_next();
+			return;
+		}
+		if (s->note) {
+			free(s->note2);
+			s->note2 = xstrdup(note);
+		} else {
+			s->note = xstrdup(note);
+		}
+		s->stage++;
+		steps_report_next();
+		return;
+	}
 	while (*p == ' ')
 		p++;
 	if (steps_needs_note(s->act) && !*p) {
@@ -433,8 +467,15 @@ void steps_note_done(const char *note)
 	steps_next();
 }
 
+static void steps_report_call(void);
+
 void steps_confirmed(void)
 {
+	if (app->pr.step.act == ACTION_REPORT_HAZARD || app->pr.step.act == ACTION_LOG_VISIT) {
+		steps_report_call();
+		steps_reset();
+		return;
+	}
 	steps_call(&app->pr.step, NULL);
 	steps_reset();
 }
@@ -482,4 +523,141 @@ void steps_sign_selected(void)
 	}
 	free(ids);
 	free(vers);
+}
+
+/* ---- hazards and visits -------------------------------------------------------- */
+
+static bool steps_is_school_officer(void)
+{
+	return strcmp(app->me.role, "school_officer") == 0;
+}
+
+bool steps_report_offered(enum action act)
+{
+	if (act == ACTION_LOG_VISIT)
+		return app->me.loaded && !steps_is_school_officer();
+	return act == ACTION_REPORT_HAZARD && app->me.loaded;
+}
+
+/* The next question of a report (school, category, description, y/n) or a
+ * visit (school, what was checked, findings, y/n). */
+static void steps_report_next(void)
+{
+	struct pending_step *s = &app->pr.step;
+	char label[512];
+
+	if (s->act == ACTION_REPORT_HAZARD) {
+		switch (s->stage) {
+		case 0:
+			prompt_pick_open('s', _("Report a hazard at which school (type to search): "));
+			return;
+		case 1:
+			prompt_pick_open('c', _("Which kind of hazard (type to search): "));
+			return;
+		case 2:
+			prompt_open(PR_NOTE, _("Describe the hazard: "), NULL);
+			return;
+		default:
+			snprintf(label, sizeof label, _("Report this hazard at %s? (y/n) "),
+				 model_unit_name(&app->m, s->target));
+			prompt_open(PR_YESNO, label, NULL);
+			return;
+		}
+	}
+	switch (s->stage) {
+	case 0:
+		prompt_pick_open('s', _("Log a visit to which school (type to search): "));
+		return;
+	case 1:
+		snprintf(label, sizeof label, _("What was checked at %s: "), model_unit_name(&app->m, s->target));
+		prompt_open(PR_NOTE, label, NULL);
+		return;
+	case 2:
+		prompt_open(PR_NOTE, _("Findings (optional): "), NULL);
+		return;
+	default:
+		snprintf(label, sizeof label, _("Log this visit to %s? (y/n) "), model_unit_name(&app->m, s->target));
+		prompt_open(PR_YESNO, label, NULL);
+		return;
+	}
+}
+
+static void steps_on_report(void *ud, const PGresult *res, enum db_err err, const char *msg)
+{
+	enum action act = (enum action)(intptr_t)ud;
+
+	if (err != DB_OK) {
+		app_message(true, "%s", msg);
+		return;
+	}
+	if (act == ACTION_REPORT_HAZARD)
+		app_message(false, _("Hazard reported as case %s."), db_text(res, 0, 0));
+	else if (db_isnull(res, 0, 1))
+		app_message(false, _("Visit %s logged."), db_text(res, 0, 0));
+	else
+		app_message(false, _("Visit %s logged; it opened case %s."), db_text(res, 0, 0), db_text(res, 0, 1));
+	/* The stream brings a new case; without it, read the list again. */
+	if (app->hub != CS_LIVE)
+		app_reload();
+}
+
+static void steps_report_call(void)
+{
+	struct pending_step *s = &app->pr.step;
+
+	if (s->act == ACTION_REPORT_HAZARD) {
+		const char *p[3] = { s->category, s->note, s->target };
+		cdb_query(app->db, "SELECT case_id FROM xiaoan.hazard_report($1, $2, '{}', 'normal', $3)", 3, p,
+			  steps_on_report, (void *)(intptr_t)s->act);
+	} else {
+		const char *p[3] = { s->target, s->note, s->note2 && *s->note2 ? s->note2 : NULL };
+		cdb_query(app->db, "SELECT visit_id, case_id FROM xiaoan.visit_log($1, now(), $2, $3)", 3, p,
+			  steps_on_report, (void *)(intptr_t)s->act);
+	}
+}
+
+static void steps_on_categories(void *ud, const PGresult *res, enum db_err err, const char *msg)
+{
+	size_t n;
+
+	(void)ud;
+	if (err != DB_OK) {
+		app_message(true, _("Could not load the hazard categories: %s"), msg);
+		steps_reset();
+		return;
+	}
+	n = (size_t)PQntuples(res);
+	app->cats = xcalloc(n ? n : 1, sizeof *app->cats);
+	for (size_t i = 0; i < n; i++) {
+		xstrlcpy(app->cats[i].code, db_text(res, (int)i, 0), sizeof app->cats[i].code);
+		app->cats[i].name = xstrdup(db_text(res, (int)i, 1));
+		xstrlcpy(app->cats[i].kind, "category", sizeof app->cats[i].kind);
+	}
+	app->ncats = n;
+	steps_report_next();
+}
+
+void steps_report_begin(enum action act)
+{
+	if (!app->me.loaded) {
+		app_message(true, "%s", _("Your officer record is not loaded yet."));
+		return;
+	}
+	if (act == ACTION_LOG_VISIT && steps_is_school_officer()) {
+		app_message(true, "%s", _("Service-guidance visits are logged by the visiting unit, not by the school."));
+		return;
+	}
+	steps_reset();
+	app->pr.step.act = act;
+	if (steps_is_school_officer()) {
+		/* A school officer reports at their own school. */
+		xstrlcpy(app->pr.step.target, app->me.unit, sizeof app->pr.step.target);
+		app->pr.step.stage = 1;
+	}
+	if (act == ACTION_REPORT_HAZARD && !app->cats) {
+		cdb_query(app->db, "SELECT code, name_zh FROM xiaoan.hazard_category ORDER BY seq", 0, NULL,
+			  steps_on_categories, NULL);
+		return;
+	}
+	steps_report_next();
 }

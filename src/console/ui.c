@@ -510,6 +510,8 @@ static void ui_action(enum action a, int key)
 		return;
 	case ACTION_REPORT_HAZARD:
 	case ACTION_LOG_VISIT:
+		steps_report_begin(a);
+		return;
 	case ACTION_STATS:
 		app_message(true, "%s", _("This console does not offer that action."));
 		return;

@@ -271,6 +271,7 @@ static bool help_applicable(enum action a)
 	switch (a) {
 	case ACTION_REPORT_HAZARD:
 	case ACTION_LOG_VISIT:
+		return steps_report_offered(a);
 	case ACTION_STATS:
 		return false;
 	case ACTION_SUPERVISE:

@@ -54,6 +54,9 @@ static bool pick_wanted(const struct munit *u)
 
 	if (app->pr.pick_kind == 't')
 		return strcmp(u->kind, "town") == 0;
+	if (app->pr.pick_kind == 's')
+		return strcmp(u->kind, "school") == 0 &&
+		       (strcmp(app->me.role, "town_staff") != 0 || strcmp(u->town, app->me.town) == 0);
 	if (strcmp(u->kind, "city") == 0 || strcmp(u->kind, "district") == 0 || strcmp(u->kind, "town") == 0)
 		return false;
 	return !c || strcmp(c->holder, u->code) != 0;
@@ -64,8 +67,18 @@ static void pick_refilter(void)
 	const char *q = app->pr.le.buf;
 
 	free(app->pr.items);
-	app->pr.items = xcalloc(app->m.nunits ? app->m.nunits : 1, sizeof *app->pr.items);
+	app->pr.items = xcalloc(app->m.nunits + app->ncats + 1, sizeof *app->pr.items);
 	app->pr.nitems = 0;
+	if (app->pr.pick_kind == 'c') {
+		for (size_t i = 0; i < app->ncats; i++) {
+			const struct munit *u = &app->cats[i];
+			if (*q && !strcasestr(u->code, q) && !(u->name && strcasestr(u->name, q)))
+				continue;
+			app->pr.items[app->pr.nitems++] = u;
+		}
+		app->pr.cur = app->pr.top = 0;
+		return;
+	}
 	/* Departments and towns first, schools last: the usual targets on top. */
 	for (int pass = 0; pass < 2; pass++)
 		for (size_t i = 0; i < app->m.nunits; i++) {

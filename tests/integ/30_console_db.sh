@@ -119,17 +119,30 @@ keys c1 "锦屏" Enter Enter y
 wait_for 5 db_is "select holder from xiaoan.cases where id=$S1" fh.jp.cmd; ok $? "dispatched down to the town's command room"
 keys c1 F
 
+# A hazard reported from the keyboard: school, category, description.
+keys c1 H
+wait_screen c1 "Report a hazard at which school" 3; ok $? "report-hazard asks for the school"
+keys c1 S002 Enter
+wait_screen c1 "Which kind of hazard" 3; ok $? "then the kind of hazard"
+keys c1 Enter "校门口积水严重" Enter
+wait_screen c1 "Report this hazard at .*\? \(y/n\)" 3; ok $? "and confirms"
+keys c1 y
+wait_for 5 db_is "select count(*) from xiaoan.cases where type='hazard' and school='S002'" 1; ok $? "the hazard is a case in the database"
+wait_screen c1 "Hazard reported as case [0-9]+" 3; ok $? "the console says which case"
+keys c1 V S001 Enter "检查门卫值守" Enter Enter y
+wait_for 5 db_is "select count(*) from xiaoan.visit where school='S001'" 1; ok $? "a service-guidance visit is logged"
+
 # Resize: smaller, too small, back.
 tm resize-window -t c1 -x 80 -y 24
 keys c1 / "$YL" Enter
-wait_screen c1 "open 4 " 3; ok $? "80x24 redraws"
+wait_screen c1 "open 5 " 3; ok $? "80x24 redraws"
 is "$(screen c1 | wc -l)" 24 "the screen is 24 lines"
 sleep 0.3
 compare_screen c1 30_dispatch_80x24; ok $? "80x24 matches the expected screen (columns fitted)"
 tm resize-window -t c1 -x 70 -y 20
 wait_screen c1 "terminal too small \(need 80×24" 3; ok $? "below 80x24: a clear message"
 tm resize-window -t c1 -x 120 -y 40
-wait_screen c1 "open 4 " 3; ok $? "back to 120x40"
+wait_screen c1 "open 5 " 3; ok $? "back to 120x40"
 
 # Hang-up: the process leaves, cleanly.
 pid=$(console_pid c1)
