@@ -131,7 +131,7 @@ double sim_model_weight(enum sim_type t, struct sim_when w, const struct sim_sch
 		else if (sim_between(m, HM(16, 30), HM(23, 30)))
 			f = 1.0;
 		else
-			f = sim_night(m) || sim_lessons(m) ? 0.05 : 0.2;
+			f = 0.05;
 		break;
 	case SIM_FOOD_SAFETY:
 		if (sim_between(m, HM(11, 0), HM(13, 30)))

@@ -94,13 +94,15 @@ static char *sim_camera(struct sim_rng *r, const struct sim_school *s, const cha
 }
 
 /* A class of the school, e.g. 初二(3)班, and an anonymous student reference
- * (student data never travels by name). */
-static void sim_student(struct sim_rng *r, const struct sim_school *s, struct json_object *d)
+ * (student data never travels by name). older: only pupils old enough to
+ * get into an internet café (primary grades 4-6, the middle part of a
+ * nine-year school). */
+static void sim_student(struct sim_rng *r, const struct sim_school *s, bool older, struct json_object *d)
 {
 	int cls = (int)sim_rng_range(r, 1, 8);
 	enum sim_school_kind k = s->kind;
 	if (k == SIM_NINE_YEAR)
-		k = sim_rng_unit(r) < 0.6 ? SIM_PRIMARY : SIM_MIDDLE;
+		k = older || sim_rng_unit(r) >= 0.6 ? SIM_MIDDLE : SIM_PRIMARY;
 	switch (k) {
 	case SIM_KINDERGARTEN: {
 		static const char *const g[] = { "小班", "中班", "大班" };
@@ -108,7 +110,7 @@ static void sim_student(struct sim_rng *r, const struct sim_school *s, struct js
 		break;
 	}
 	case SIM_PRIMARY:
-		jstr_own(d, "class", xasprintf("%s年级(%d)班", sim_cn_digits[sim_rng_range(r, 0, 5)], cls));
+		jstr_own(d, "class", xasprintf("%s年级(%d)班", sim_cn_digits[sim_rng_range(r, older ? 3 : 0, 5)], cls));
 		break;
 	case SIM_HIGH:
 		jstr_own(d, "class", xasprintf("高%s(%d)班", sim_cn_digits[sim_rng_range(r, 0, 2)], cls));
@@ -172,7 +174,7 @@ static void sim_panic_alarm(struct sim_rng *r, const struct sim_school *s, struc
 	bool evening = w.minute >= 1080 || w.minute < 360;
 	double x = sim_rng_unit(r);
 	jstr_own(f->details, "device_id", xasprintf("PA-%s-%02d", s->code, (int)sim_rng_range(r, 1, 4)));
-	if (x < (evening ? 0.5 : 0.75)) {
+	if (x < (evening ? 0.85 : 0.92)) { /* real alarms are the exception */
 		if (x < 0.35 && !evening) {
 			jstr(f->details, "event", "test_missed");
 			f->severity = "low";
@@ -218,7 +220,7 @@ static void sim_minor_venue(struct sim_rng *r, const struct sim_school *s, struc
 	jstr(f->details, "venue", sim_rng_pick(r, sim_venues[k], XA_ARRAY_LEN(sim_venues[k])));
 	json_object_object_add(f->details, "face_match", json_object_new_double(score));
 	jstr_own(f->details, "camera_id", xasprintf("VEN-%04d", (int)sim_rng_range(r, 1, 400)));
-	sim_student(r, s, f->details);
+	sim_student(r, s, true, f->details);
 	jint(f->vars, "score_pct", (int64_t)floor(score * 100));
 	f->severity = k == 2 || w.minute >= 1320 ? "high" : "normal";
 	f->tmpl = "{school}{class}学生进入{venue}（{venue_kind}），人脸比对相似度{score_pct}%";
@@ -281,7 +283,7 @@ static void sim_mental_care(struct sim_rng *r, const struct sim_school *s, struc
 	static const double gw[] = { 0.6, 0.3, 0.1 };
 	size_t g = sim_rng_weighted(r, gw, 3);
 	jstr(f->details, "source", PICK(r, sim_mental_sources));
-	sim_student(r, s, f->details);
+	sim_student(r, s, false, f->details);
 	jstr(f->vars, "grade_zh", grades_zh[g]);
 	f->grade = grades[g];
 	f->severity = sev[g];
@@ -297,7 +299,7 @@ static void sim_dorm_absence(struct sim_rng *r, const struct sim_school *s, stru
 			    w.minute < 840 ? "午休点名" : "晚点名";
 	jstr_own(f->details, "building", xasprintf("%d号宿舍楼", (int)sim_rng_range(r, 1, 4)));
 	jint(f->details, "room", sim_rng_range(r, 1, 6) * 100 + sim_rng_range(r, 1, 20));
-	sim_student(r, s, f->details);
+	sim_student(r, s, false, f->details);
 	jstr(f->details, "check", check);
 	jint(f->details, "minutes_late", late);
 	f->severity = late > 60 || w.minute >= 1350 ? "high" : "normal";
