@@ -129,6 +129,10 @@ static void cloop_timer_fire(lws_sorted_usec_list_t *sul)
 {
 	struct cloop_timer *t = lws_container_of(sul, struct cloop_timer, sul);
 	t->cb(t);
+	/* lws runs due timers before it polls, and returns only after the
+	 * poll: without a wake-up what a timer changed (the countdowns) would
+	 * reach the screen one poll later. This ends the loop turn now. */
+	lws_cancel_service(cloop_ctx);
 }
 
 void cloop_timer_set(struct cloop_timer *t, int64_t ms, cloop_timer_cb cb, void *ud)
