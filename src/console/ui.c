@@ -159,7 +159,9 @@ static void ui_conn_text(char *buf, size_t n, bool *bad)
 		*bad = true;
 		if (app->hub_down_wall)
 			xtime_format_local(app->hub_down_wall, app->utc_offset, "%H:%M:%S", since, sizeof since);
-		if (since[0])
+		if (since[0] && app->hub_down_ms && xtime_mono_ms() - app->hub_down_ms > CONSOLE_OUTAGE_RELOAD_MS)
+			snprintf(hub, sizeof hub, _("hub: stale, reconnecting since %s"), since);
+		else if (since[0])
 			snprintf(hub, sizeof hub, _("hub: reconnecting since %s"), since);
 		else
 			snprintf(hub, sizeof hub, "%s", _("hub: connecting"));

@@ -32,7 +32,7 @@ ingest_one() {
 # comparison with tests/expected/*.screen.
 masked_screen() {
   screen "$1" | sed -E -e 's/[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}/YYYY-MM-DD HH:MM:SS/g' \
-    -e 's/[0-9]{2}:[0-9]{2}:[0-9]{2}/HH:MM:SS/g' \
+    -e 's/[0-9]{2}:[0-9]{2}:[0-9]{2}/HH:MM:SS/g' -e 's/hub: stale, reconnecting/hub: reconnecting/' \
     -e 's/!?-?[0-9]+(:[0-9]{2}|h[0-9]{2}m|d[0-9]{2}h)/T/g' -e 's/ +$//' |
     # The message line comes and goes with time: not part of the layout.
     awk -v n="$(tm display-message -p -t "$1" '#{pane_height}')" 'NR == n - 1 { print "<message line>"; next } { print }'
