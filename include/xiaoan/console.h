@@ -211,7 +211,6 @@ void app_refresh_case(int64_t id);  /* re-read one case from the database */
 void app_tick(void);                /* once a second */
 void app_load_detail(int64_t id);
 void app_load_school_history(const char *school);
-void app_view_changed(void);
 const char *app_role_label(const char *role);
 
 /* steps.c */

@@ -739,8 +739,3 @@ void app_stop(void)
 	free(app->cats);
 	model_free(&app->m);
 }
-
-void app_view_changed(void)
-{
-	app->redraw |= RD_ALL;
-}

@@ -399,12 +399,10 @@ void ui_set_view(enum view v)
 		app->help_from = app->view;
 		app->help_scroll = 0;
 	}
-	/* The supervision list is the dispatch list narrowed down. */
-	app->m.filter.watch = v == VIEW_SUPERVISOR || (v == VIEW_HELP && app->m.filter.watch) ||
-			      (v == VIEW_DETAIL && app->m.filter.watch);
-	if (v == VIEW_SCHOOL) {
-		app->m.filter.watch = false;
-	}
+	/* The supervision list is the dispatch list narrowed down; help and
+	 * a case's page keep whichever list they were opened from. */
+	if (v != VIEW_HELP && v != VIEW_DETAIL)
+		app->m.filter.watch = v == VIEW_SUPERVISOR;
 	app->m.dirty = true;
 	app->view = v;
 	app->redraw |= RD_ALL;

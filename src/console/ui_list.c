@@ -504,8 +504,18 @@ void ui_school_draw(bool tick_only)
 	int y = 0, h = getmaxy(w), lw = getmaxx(w);
 	char line[512];
 
+	/* The open cases take up to half the page; the history the rest. */
+	int room = (h - 4) / 2 > 3 ? (h - 4) / 2 : h - 4;
+
+	if (app->sc_cur >= (long)n)
+		app->sc_cur = n ? (long)n - 1 : 0;
+	if (app->sc_cur < app->sc_top)
+		app->sc_top = app->sc_cur;
+	if (app->sc_cur >= app->sc_top + room)
+		app->sc_top = app->sc_cur - room + 1;
 	if (tick_only) {
-		list_tick(w, v, n, 0, 4, now);
+		list_tick(w, v, n < (size_t)(app->sc_top + room) ? n : (size_t)(app->sc_top + room), app->sc_top, 4,
+			  now);
 		free(v);
 		return;
 	}
@@ -530,10 +540,7 @@ void ui_school_draw(bool tick_only)
 		ui_put(w, 3, list_cols[i].x, list_cols[i].w, list_cols[i].title[0] ? _(list_cols[i].title) : "",
 		       list_cols[i].flags & LAYOUT_RIGHT);
 	y = 4;
-	int room = (h - y) / 2 > 3 ? (h - y) / 2 : h - y;
-	if (app->sc_cur >= (long)n)
-		app->sc_cur = n ? (long)n - 1 : 0;
-	for (size_t i = 0; i < n && y < 4 + room; i++, y++) {
+	for (size_t i = (size_t)app->sc_top; i < n && y < 4 + room; i++, y++) {
 		list_row(w, y, v[i], (long)i == app->sc_cur, now, app->hub != CS_LIVE);
 		list_cd_remember(y, v[i], now);
 	}
@@ -569,7 +576,7 @@ bool ui_school_action(enum action a)
 	long cur = app->sc_cur;
 	bool done = false;
 
-	if (list_move(&cur, (long)n, 10, a)) {
+	if (list_move(&cur, (long)n, (getmaxy(app->body) - 4) / 2, a)) {
 		app->sc_cur = cur;
 		app->redraw |= RD_BODY | RD_STATUS;
 		done = true;
