@@ -33,6 +33,7 @@ struct hub_watch {
 	void *arg;
 	dev_t dev;        /* identity of the watched socket: fd numbers get reused */
 	ino_t ino;
+	lws_sorted_usec_list_t rearm_sul; /* want_write from inside a writable callback */
 };
 
 struct hub {
@@ -52,6 +53,7 @@ struct hub {
 	size_t http_open;        /* HTTP requests not yet answered (or abandoned) */
 	struct lws *watch_busy;  /* the watch whose ready() is running */
 	bool watch_busy_kill;    /* ... and it asked to be stopped */
+	bool watch_busy_writable; /* ... for a writable event */
 	bool subs_closing;       /* draining: subscribers told to go */
 	struct lws_protocols protocols[4];
 	int sigfd;

@@ -49,7 +49,8 @@ static int hub_raw_callback(struct lws *wsi, enum lws_callback_reasons reason, v
 		h = w->hub;
 		h->watch_busy = wsi;
 		h->watch_busy_kill = false;
-		w->ready(w, reason == LWS_CALLBACK_RAW_WRITEABLE_FILE);
+		h->watch_busy_writable = reason == LWS_CALLBACK_RAW_WRITEABLE_FILE;
+		w->ready(w, h->watch_busy_writable);
 		h->watch_busy = NULL;
 		return h->watch_busy_kill ? -1 : 0;
 	case LWS_CALLBACK_RAW_CLOSE_FILE:
@@ -95,9 +96,23 @@ int hub_watch_start(struct hub *h, struct hub_watch *w, int fd)
 	return 0;
 }
 
+static void hub_watch_rearm_cb(lws_sorted_usec_list_t *sul)
+{
+	struct hub_watch *w = lws_container_of(sul, struct hub_watch, rearm_sul);
+
+	if (w->wsi)
+		lws_callback_on_writable(w->wsi);
+}
+
 void hub_watch_want_write(struct hub_watch *w)
 {
-	if (w->wsi)
+	if (!w->wsi)
+		return;
+	/* lws clears POLLOUT of a raw descriptor after its writable callback
+	 * returns, undoing a request made inside it: ask again just after. */
+	if (w->wsi == w->hub->watch_busy && w->hub->watch_busy_writable)
+		lws_sul_schedule(w->hub->ctx, 0, &w->rearm_sul, hub_watch_rearm_cb, 1);
+	else
 		lws_callback_on_writable(w->wsi);
 }
 
@@ -108,6 +123,7 @@ void hub_watch_stop(struct hub_watch *w)
 	if (!wsi)
 		return;
 	w->wsi = NULL;
+	lws_sul_cancel(&w->rearm_sul);
 	lws_set_opaque_user_data(wsi, NULL);
 	/* Its own callback is running: close it by its return value. */
 	if (wsi == w->hub->watch_busy)

@@ -223,6 +223,20 @@ static void hub_replay_rows(struct hub_sub *s, const PGresult *res, struct hub_r
 
 /* --- jobs --------------------------------------------------------------- */
 
+/* Events per page: at most a quarter of a subscriber's queue, so that one
+ * page can never overflow a queue that was being drained. */
+static size_t hub_page(const struct hub_stream *st)
+{
+	size_t page = HUB_STREAM_PAGE;
+
+	if (page > st->hub->cfg.queue_messages / 4)
+		page = st->hub->cfg.queue_messages / 4;
+	/* An event message is rarely over 2.5 kB. */
+	if (page > st->hub->cfg.queue_bytes / 4 / 2500)
+		page = st->hub->cfg.queue_bytes / 4 / 2500;
+	return page ? page : 1;
+}
+
 static void hub_stream_retry_cb(lws_sorted_usec_list_t *sul)
 {
 	hub_stream_pump(lws_container_of(sul, struct hub_stream, retry_sul));
@@ -305,7 +319,7 @@ static void hub_fetch_result(void *arg, PGresult *res)
 			m->stream_lag_seconds = 0;
 	}
 	free(row);
-	if (n == HUB_STREAM_PAGE)
+	if ((size_t)n == hub_page(st))
 		st->fetch_wanted = true;
 }
 
@@ -370,18 +384,6 @@ static void hub_auth_result(void *arg, PGresult *res)
 			 s->who.unit, (long long)db_last);
 }
 
-static size_t hub_replay_page(const struct hub_stream *st)
-{
-	size_t page = HUB_STREAM_PAGE;
-
-	if (page > st->hub->cfg.queue_messages / 2)
-		page = st->hub->cfg.queue_messages / 2;
-	/* An event message is rarely over 2.5 kB. */
-	if (page > st->hub->cfg.queue_bytes / 5000)
-		page = st->hub->cfg.queue_bytes / 5000;
-	return page ? page : 1;
-}
-
 static void hub_replay_result(void *arg, PGresult *res)
 {
 	struct hub_stream *st = arg;
@@ -403,7 +405,7 @@ static void hub_replay_result(void *arg, PGresult *res)
 	/* A short page reached the end of the table as it was then, which is
 	 * at or past live_seq: the live fan-out takes over from the cursor. */
 	if (s->state == HUB_SUB_REPLAY &&
-	    ((size_t)PQntuples(res) < hub_replay_page(st) || s->cursor >= st->live_seq)) {
+	    ((size_t)PQntuples(res) < hub_page(st) || s->cursor >= st->live_seq)) {
 		s->state = HUB_SUB_LIVE;
 		log_debug("stream: %s caught up at seq %lld", s->login, (long long)s->cursor);
 	}
@@ -436,7 +438,7 @@ static void hub_stream_pump(struct hub_stream *st)
 	if (st->fetch_wanted) {
 		st->fetch_wanted = false;
 		snprintf(a, sizeof a, "%lld", (long long)st->live_seq);
-		snprintf(b, sizeof b, "%d", HUB_STREAM_PAGE);
+		snprintf(b, sizeof b, "%zu", hub_page(st));
 		hub_stream_send(st, HUB_JOB_FETCH, NULL, hub_events_sql, 2, params, hub_fetch_result);
 		return;
 	}
@@ -448,12 +450,12 @@ static void hub_stream_pump(struct hub_stream *st)
 			return;
 		}
 	for (struct hub_sub *s = st->head; s; s = s->next)
-		if (s->state == HUB_SUB_REPLAY && hub_sub_room(s, hub_replay_page(st))) {
+		if (s->state == HUB_SUB_REPLAY && hub_sub_room(s, hub_page(st))) {
 			/* Round robin: to the back of the list. */
 			hub_stream_unlink(st, s);
 			hub_stream_append(st, s);
 			snprintf(a, sizeof a, "%lld", (long long)s->cursor);
-			snprintf(b, sizeof b, "%zu", hub_replay_page(st));
+			snprintf(b, sizeof b, "%zu", hub_page(st));
 			hub_stream_send(st, HUB_JOB_REPLAY, s, hub_events_sql, 2, params, hub_replay_result);
 			return;
 		}
