@@ -56,20 +56,34 @@ bool hub_pg_idle(const struct hub_pg *c)
 	return c->state == HUB_PG_IDLE;
 }
 
+/* The first line of a libpq message, blanks squeezed: libpq adds a second
+ * line of advice ("This probably means ...") that says nothing more here. */
 static void hub_pg_one_line(char *dst, size_t n, const char *msg)
 {
 	size_t i = 0;
+	bool blank = false;
 
-	for (; msg && *msg && i + 1 < n; msg++) {
-		if (*msg == '\n' || *msg == '\r') {
-			if (msg[1] == '\0')
-				break;
-			dst[i++] = ' ';
-		} else {
-			dst[i++] = *msg;
+	for (; msg && *msg && *msg != '\n' && i + 1 < n; msg++) {
+		if (*msg == ' ' || *msg == '\t' || *msg == '\r') {
+			blank = i > 0;
+			continue;
 		}
+		if (blank && i + 2 < n)
+			dst[i++] = ' ';
+		blank = false;
+		dst[i++] = *msg;
 	}
 	dst[i] = '\0';
+}
+
+/* Server notices and warnings (libpq would print them on stderr). */
+static void hub_pg_notice(void *arg, const char *message)
+{
+	struct hub_pg *c = arg;
+	char line[512];
+
+	hub_pg_one_line(line, sizeof line, message);
+	log_info("database connection %s: server says: %s", c->name, line);
 }
 
 static void hub_pg_retry_cb(lws_sorted_usec_list_t *sul)
@@ -291,6 +305,7 @@ static void hub_pg_connect(struct hub_pg *c)
 		hub_pg_fail(c, NULL);
 		return;
 	}
+	PQsetNoticeProcessor(c->conn, hub_pg_notice, c);
 	c->state = HUB_PG_CONNECTING;
 	lws_sul_schedule(c->hub->ctx, 0, &c->timeout_sul, hub_pg_timeout_cb,
 			 HUB_PG_CONNECT_TIMEOUT_MS * LWS_US_PER_MS);
