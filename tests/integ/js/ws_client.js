@@ -12,6 +12,7 @@
 //     --count N          close after N messages
 //     --timeout MS       close after MS milliseconds (default 20000)
 //     --pause-ms MS      stop reading from the socket for MS ms after hello
+//     --insecure         accept any TLS certificate (wss:// to a self-signed hub)
 'use strict';
 const WebSocket = require('ws');
 
@@ -30,6 +31,7 @@ for (let i = 0; i < args.length; i++) {
   else if (a === '--count') opt.count = Number(next());
   else if (a === '--timeout') opt.timeout = Number(next());
   else if (a === '--pause-ms') opt.pauseMs = Number(next());
+  else if (a === '--insecure') opt.insecure = true;
   else url = a;
 }
 const q = [];
@@ -39,7 +41,8 @@ if (q.length) url += (url.includes('?') ? '&' : '?') + q.join('&');
 
 const headers = {};
 if (opt.token) headers.Authorization = 'Bearer ' + opt.token;
-const ws = opt.protocol ? new WebSocket(url, opt.protocol, { headers }) : new WebSocket(url, { headers });
+const wsopt = { headers, rejectUnauthorized: !opt.insecure };
+const ws = opt.protocol ? new WebSocket(url, opt.protocol, wsopt) : new WebSocket(url, wsopt);
 let n = 0;
 let done = false;
 const out = (o) => process.stdout.write(JSON.stringify(o) + '\n');
