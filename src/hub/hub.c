@@ -306,11 +306,11 @@ int hub_start(struct hub *h)
 	}
 	if (hub_signals(h) < 0)
 		return -1;
+	log_info("listening on %s%s as \"%s\"; database %s", h->cfg.listen, h->cfg.tls_cert ? " (TLS)" : "",
+		 h->cfg.name, h->cfg.db[0] ? h->cfg.db : "from PG* variables");
 	hub_ingest_start(h->ingest);
 	hub_stream_start(h->stream);
 	hub_leader_start(h->leader);
-	log_info("listening on %s%s as \"%s\"; database %s", h->cfg.listen, h->cfg.tls_cert ? " (TLS)" : "",
-		 h->cfg.name, h->cfg.db[0] ? h->cfg.db : "from PG* variables");
 	return 0;
 }
 
