@@ -139,6 +139,7 @@ run_one() { # run_one <harness>: 0 clean, 1 crashed
   printf 'FAIL %-8s %s\n' "$t" "$(summary "$log" "$work")"
   grep -E 'ERROR: |SUMMARY: |property violated|runtime error|Test unit written' "$log" | head -n 8 | sed 's/^/    /'
   echo "    log: $log"
+  [ -d "$regress" ] && echo "    (the inputs of $regress run first: a known bug not fixed yet fails here too)"
   echo "    minimise: $OUT/fuzz_$t -minimize_crash=1 -runs=100000 -artifact_prefix=$crashes/min- <crash file>"
   echo "    then keep it: cp <minimised file> tests/fuzz/regress/$t/"
   return 1
