@@ -74,7 +74,9 @@ size_t keymap_keys_for(const struct keymap *km, enum keymap_context ctx, enum ac
 		       char *buf, size_t n);
 
 /* The file-syntax name of a key: "a", "中", "<Enter>", "<C-x>", "<F5>".
- * Unknown function keys are "<KEY-nnn>". Returns the length (as snprintf). */
+ * Other curses keys are "<KEY-nnn>"; anything no terminal sends (a
+ * negative value, a code beyond KEY_MAX) is "<?>". Returns the length (as
+ * snprintf), always below KEYMAP_KEY_NAME_MAX. */
 size_t keymap_key_name(int key, char *buf, size_t n);
 /* The key named s (see keymap_key_name), or -1. */
 int keymap_key_parse(const char *s);

@@ -189,12 +189,14 @@ size_t keymap_key_name(int key, char *buf, size_t n)
 		/* named */
 	} else if (key >= 1 && key <= 26) {
 		snprintf(tmp, sizeof tmp, "<C-%c>", 'a' + key - 1);
-	} else if (key & KEYMAP_FKEY) {
+	} else if (key >= 0 && (key & KEYMAP_FKEY)) {
 		int code = key & ~KEYMAP_FKEY;
 		if (code >= KEY_F(1) && code <= KEY_F(12))
 			snprintf(tmp, sizeof tmp, "<F%d>", code - KEY_F0);
-		else
+		else if (code >= KEY_MIN && code <= KEY_MAX)
 			snprintf(tmp, sizeof tmp, "<KEY-%d>", code);
+		else
+			snprintf(tmp, sizeof tmp, "<?>");
 	} else if (keymap_is_char(key) && !text_is_control((uint32_t)key)) {
 		tmp[keymap_utf8_encode((uint32_t)key, tmp)] = '\0';
 	} else if (keymap_is_char(key)) {

@@ -82,6 +82,13 @@ static void test_key_name_aliases(void **state)
 	assert_string_equal(buf, "<Enter>");
 	keymap_key_name(127, buf, sizeof buf);
 	assert_string_equal(buf, "<BS>");
+	/* Keys no terminal sends get a short placeholder, never a long number. */
+	assert_int_equal(keymap_key_name(-1, buf, sizeof buf), 3);
+	assert_string_equal(buf, "<?>");
+	assert_int_equal(keymap_key_name(KEYMAP_FKEY | 0x3FFFFFFF, buf, sizeof buf), 3);
+	assert_string_equal(buf, "<?>");
+	assert_int_equal(keymap_key_name((int)0xC0000000u, buf, sizeof buf), 3);
+	assert_int_equal(keymap_key_name(0x110000, buf, sizeof buf), 3);
 	/* Truncation never splits a character. */
 	char small[3];
 	assert_int_equal(keymap_key_name(0x7B7E, small, sizeof small), 3);
