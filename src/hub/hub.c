@@ -4,10 +4,13 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <netdb.h>
+#include <netinet/in.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/signalfd.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -244,6 +247,42 @@ static void hub_lws_log(int level, const char *line)
 		buf);
 }
 
+/* Tries to bind the TCP address lws is about to listen on. lws 4.1 leaks
+ * when its own bind fails, and says less about why. An address that is not
+ * an IP address or host name (lws also takes interface names) is left to lws. */
+static int hub_probe_listen(const struct hub_config *cfg)
+{
+	struct addrinfo hints, *ai = NULL;
+	char port[8];
+	int fd, one = 1, zero = 0, r;
+
+	if (cfg->unix_sock)
+		return 0;
+	memset(&hints, 0, sizeof hints);
+	hints.ai_family = cfg->ipv4_only ? AF_INET : AF_INET6;
+	hints.ai_socktype = SOCK_STREAM;
+	hints.ai_flags = AI_PASSIVE;
+	snprintf(port, sizeof port, "%d", cfg->port);
+	if (cfg->iface)
+		hints.ai_family = cfg->ipv4_only ? AF_INET : AF_UNSPEC;
+	if (getaddrinfo(cfg->iface, port, &hints, &ai) != 0 || !ai)
+		return 0;
+	fd = socket(ai->ai_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0) {
+		freeaddrinfo(ai);
+		return 0;
+	}
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+	if (ai->ai_family == AF_INET6)
+		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &zero, sizeof zero);
+	r = bind(fd, ai->ai_addr, ai->ai_addrlen);
+	if (r < 0)
+		log_error("cannot listen on %s: %s", cfg->listen, strerror(errno));
+	close(fd);
+	freeaddrinfo(ai);
+	return r < 0 ? -1 : 0;
+}
+
 /* A client that names no subprotocol is bound to the vhost's default one. */
 static const struct lws_protocol_vhost_options hub_pvo_default = {NULL, NULL, "default", "1"};
 static const struct lws_protocol_vhost_options hub_pvo = {NULL, &hub_pvo_default, PROTO_SUBPROTOCOL, ""};
@@ -293,6 +332,8 @@ int hub_start(struct hub *h)
 		info.ssl_private_key_filepath = h->cfg.tls_key;
 		info.alpn = "http/1.1"; /* the stream is HTTP/1.1 WebSocket */
 	}
+	if (hub_probe_listen(&h->cfg) < 0)
+		return -1;
 	h->ctx = lws_create_context(&info);
 	if (!h->ctx) {
 		log_error("cannot listen on %s%s (address in use, not local, or TLS files unreadable?)",
