@@ -209,6 +209,8 @@ static void hub_signal_ready(struct hub_watch *w, bool writable)
 	}
 }
 
+/* SIGTERM, SIGINT and SIGHUP are blocked and read from a signalfd on the
+ * loop, so handling one is an ordinary callback. */
 static int hub_signals(struct hub *h)
 {
 	sigset_t set;
@@ -295,13 +297,6 @@ int hub_start(struct hub *h)
 	h->metrics.started_ms = xtime_now_ms();
 	lws_set_log_level(LLL_ERR | LLL_WARN | (h->cfg.log_level == LOG_LEVEL_DEBUG ? LLL_NOTICE : 0),
 			  hub_lws_log);
-	/* Blocked before anything else runs, so signalfd sees every one. */
-	sigset_t set;
-	sigemptyset(&set);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGHUP);
-	sigprocmask(SIG_BLOCK, &set, NULL);
 
 	hub_http_protocol(&h->protocols[0]);
 	hub_stream_protocol(&h->protocols[1]);

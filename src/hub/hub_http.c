@@ -129,6 +129,7 @@ static int hub_http_begin(struct hub *h, struct lws *wsi, struct hub_http_pss *p
 	struct hub_req *r = xcalloc(1, sizeof(*r));
 	enum hub_method method = HUB_OTHER;
 	bool has_length;
+	char msg[120];
 
 	if (lws_hdr_total_length(wsi, WSI_TOKEN_GET_URI) > 0)
 		method = HUB_GET;
@@ -143,8 +144,9 @@ static int hub_http_begin(struct hub *h, struct lws *wsi, struct hub_http_pss *p
 	has_length = hub_http_content_length(wsi, &r->content_length);
 	if (!has_length)
 		r->content_length = 0;
-	/* lws reads a body whenever there is a Content-Length (0 included). */
-	r->reading = has_length;
+	/* lws reads a body for any Content-Length above 0, and for a POST's
+	 * Content-Length: 0 too (but not for another method's). */
+	r->reading = r->content_length > 0 || (has_length && method == HUB_POST);
 
 	if (lws_hdr_total_length(wsi, WSI_TOKEN_HTTP_TRANSFER_ENCODING) > 0) {
 		/* lws 4.1 does not decode chunked request bodies. */
@@ -155,7 +157,6 @@ static int hub_http_begin(struct hub *h, struct lws *wsi, struct hub_http_pss *p
 	if (r->content_length > h->cfg.max_body) {
 		r->close = r->abort_body = true;
 		h->metrics.rejected[HUB_REJECT_TOO_LARGE]++;
-		char msg[120];
 		snprintf(msg, sizeof msg, "the body is %zu bytes; at most %zu are accepted", r->content_length,
 			 h->cfg.max_body);
 		hub_http_respond_error(r, 413, msg, NULL);

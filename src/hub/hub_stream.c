@@ -58,6 +58,7 @@ struct hub_stream {
 	enum hub_job job;
 	struct hub_sub *job_sub; /* the subscriber the job is for (NULL if it left) */
 	int64_t retry_at_ms;     /* after a failed job: wait until then */
+	char last_error[600];    /* of the last failed job, to log a repeat once */
 	bool last_db_up;
 	lws_sorted_usec_list_t heartbeat_sul;
 	lws_sorted_usec_list_t retry_sul;
@@ -245,7 +246,14 @@ static void hub_stream_retry_cb(lws_sorted_usec_list_t *sul)
 /* A job failed with the connection still up: pause, then go on. */
 static void hub_stream_backoff(struct hub_stream *st, const char *what, const char *msg)
 {
-	log_warn("stream: %s failed: %s", what, msg);
+	char line[600];
+
+	snprintf(line, sizeof line, "stream: %s failed: %s", what, msg);
+	if (strcmp(line, st->last_error) != 0)
+		log_warn("%s; retrying every %d s", line, HUB_STREAM_RETRY_MS / 1000);
+	else
+		log_debug("%s", line);
+	xstrlcpy(st->last_error, line, sizeof st->last_error);
 	st->retry_at_ms = xtime_mono_ms() + HUB_STREAM_RETRY_MS;
 	lws_sul_schedule(st->hub->ctx, 0, &st->retry_sul, hub_stream_retry_cb,
 			 HUB_STREAM_RETRY_MS * LWS_US_PER_MS);
@@ -264,6 +272,7 @@ static void hub_clock_result(void *arg, PGresult *res)
 		hub_stream_backoff(st, "reading the clock", msg);
 		return;
 	}
+	st->last_error[0] = '\0';
 	st->clock_offset_ms = atoll(db_text(res, 0, 0)) - xtime_now_ms();
 	st->utc_offset = atoi(db_text(res, 0, 1));
 	st->clock_mono_ms = xtime_mono_ms();
@@ -292,6 +301,7 @@ static void hub_fetch_result(void *arg, PGresult *res)
 		hub_stream_backoff(st, "reading events", msg);
 		return;
 	}
+	st->last_error[0] = '\0';
 	row = xmalloc(sizeof(*row));
 	n = PQntuples(res);
 	for (int i = 0; i < n; i++) {
