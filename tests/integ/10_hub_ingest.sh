@@ -187,4 +187,6 @@ is "$(cases "WHERE source_id LIKE 'c-%'")" 40 "40 cases"
 stmts=$(metric "$P" xiaoan_ingest_statements_total)
 diag "ingest statements so far: $stmts"
 
+hub_stop a
+
 done_testing

@@ -159,4 +159,7 @@ is "$(jq -r 'select(.type == "event") | .seq' "$TMP/fast" | sort -n | uniq | wc 
 is "$(metric "$PB" xiaoan_resyncs_total)" 1 "metrics: one resync"
 is "$(metric "$PB" xiaoan_subscribers)" 1 "the slow subscriber is gone"
 
+hub_stop a
+hub_stop b
+
 done_testing

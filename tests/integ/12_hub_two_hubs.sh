@@ -77,4 +77,6 @@ is "$(q -c "SELECT count(*) FROM xiaoan.case_event WHERE case_id = $C2 AND kind 
    "and the earlier one is not raised again"
 like "$(cat "$TMP/hub-$OTHER.log")" "leader: this hub now raises deadline alarms" "the new leader says so in its log"
 
+hub_stop $OTHER
+
 done_testing

@@ -65,4 +65,6 @@ is "$(jq -r 'select(.type == "event" and .kind == "open") | .case.id' "$TMP/sub"
    "an open event for each case"
 like "$(cat "$TMP/hub-a.log")" "database connection ingest lost" "the hub logged the loss"
 
+hub_stop a
+
 done_testing

@@ -74,3 +74,15 @@ metric() {
 }
 
 cases() { q -c "SELECT count(*) FROM xiaoan.cases $*"; }
+
+# hub_stop NAME: SIGTERM, then expect the drain to end with exit status 0
+# (under the sanitizer build, a leak or error report changes that status)
+hub_stop() {
+  local pid rc
+  eval "pid=\$PID_$1"
+  kill -TERM "$pid" 2>/dev/null
+  wait "$pid"
+  rc=$?
+  is "$rc" 0 "hub $1 drains and exits with status 0"
+  [ "$rc" -eq 0 ] || tail -n 40 "$TMP/hub-$1.log" | sed 's/^/# /'
+}
