@@ -240,8 +240,11 @@ static void hub_accept(struct hub_ingest *in, struct hub_req *r)
 	struct alert_error err;
 	size_t nok;
 
-	if (alert_parse(r->body.s ? r->body.s : "", r->body.len, &r->items, &r->nitems, &err,
-			in->hub->cfg.max_batch, &r->is_batch) < 0) {
+	int rc = alert_parse(r->body.s ? r->body.s : "", r->body.len, &r->items, &r->nitems, &err,
+			     in->hub->cfg.max_batch, &r->is_batch);
+
+	sbuf_free(&r->body); /* the items hold all that is needed */
+	if (rc < 0) {
 		in->hub->metrics.rejected[HUB_REJECT_MALFORMED]++;
 		hub_http_respond_error(r, 400, err.message, err.field);
 		hub_http_release(r);

@@ -63,6 +63,21 @@ r=$(post "$P" "$TOKEN" "[$(alert one-item)]")
 like "$r" '^201 \{"results":\[\{"index":0,"case_id":[0-9]+,"seq":[0-9]+,"status":201\}\]\}$' \
    "a batch of one answers as a batch"
 
+# --- one alert that makes the database raise: the others still go through ---------------
+# A school in a town without a command room: routing a drowning alert (cc the
+# town's command room) raises inside xiaoan.ingest, failing its statement.
+q -c "INSERT INTO xiaoan.unit(code, name, kind, parent, town) VALUES ('fh.tx', '测试镇', 'town', 'fh', 'fh.tx'),
+        ('S900', '测试学校', 'school', 'fh.tx', 'fh.tx');
+      INSERT INTO xiaoan.school(code, kind) VALUES ('S900', 'primary')" >/dev/null
+B=$(jq -nc --argjson a "$(alert iso-1)" --argjson b "$(alert iso-2 '.type = "drowning" | .school = "S900"')" \
+      --argjson c "$(alert iso-3 '.school = "S002"')" '[$a, $b, $c]')
+r=$(post "$P" "$TOKEN" "$B")
+is "$(jq -c '[.results[] | .status]' "$TMP/resp.body")" "[201,400,201]" \
+   "a batch with an alert the database raises on: the others are still committed"
+like "$(jq -r '.results[1].error' "$TMP/resp.body")" "routing target" "the raising alert gets the database's message"
+is "$(cases "WHERE source_id LIKE 'iso-%'")" 2 "two cases, none for the bad one"
+like "$(cat "$TMP/hub-a.log")" "retrying them one by one" "the hub logged the isolation"
+
 # --- sensitive alerts ----------------------------------------------------------------
 r=$(post "$P" "$TOKEN" "$(alert m-1 '.type = "mental_care" | .grade = "high" | .summary = "学生张某情绪异常"')")
 like "$r" '^201 ' "a mental_care alert is accepted"
