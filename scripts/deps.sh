@@ -26,6 +26,7 @@ declare -A TOOL=(
   [prove]=perl
   [runuser]=util-linux
   [valgrind]=valgrind
+  [htop]=htop
 )
 PGBIN=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1 || true)
 

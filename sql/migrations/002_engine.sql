@@ -159,7 +159,9 @@ CREATE FUNCTION event_verb(p_kind text) RETURNS text LANGUAGE sql IMMUTABLE AS $
     WHEN 'forward' THEN 'forwarded' WHEN 'escalate' THEN 'escalated' WHEN 'dispatch_down' THEN 'dispatched down'
     WHEN 'return' THEN 'returned' WHEN 'close' THEN 'closed' WHEN 'confirm' THEN 'confirmed'
     WHEN 'reopen' THEN 'reopened' WHEN 'supervise' THEN 'put under supervision'
-    WHEN 'unsupervise' THEN 'taken off supervision' ELSE p_kind END
+    WHEN 'unsupervise' THEN 'taken off supervision' WHEN 'assign' THEN 'assigned'
+    WHEN 'sample' THEN 'picked for a sample audit' WHEN 'audit' THEN 'audited'
+    WHEN 'report_hazard' THEN 'reported' WHEN 'visit' THEN 'visited' ELSE p_kind END
 $$;
 
 -- May the acting officer see this case? (The rule of the row-level policies.)

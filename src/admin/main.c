@@ -9,11 +9,24 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "xiaoan/admin_report.h"
 #include "xiaoan/db.h"
 
 #ifndef XIAOAN_VERSION
 #define XIAOAN_VERSION "0.1"
 #endif
+
+/* The report prints its own usage without needing a database. */
+static int admin_report(struct admin_ctx *ctx, int argc, char **argv)
+{
+	PGconn *conn;
+
+	for (int i = 1; i < argc; i++)
+		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h"))
+			return admin_report_main(NULL, argc, argv);
+	conn = admin_conn(ctx);
+	return conn ? admin_report_main(conn, argc, argv) : ADMIN_FAIL;
+}
 
 struct admin_cmd {
 	const char *name;
@@ -36,6 +49,10 @@ static const struct admin_cmd admin_cmds[] = {
 	{"units", admin_units, "units [--kind KIND]     list units (city district department town ...)"},
 	{"schools", admin_schools, "schools [--town TOWN]   list schools"},
 	{"types", admin_types, "types                   list alert types with their routing and time limits"},
+	{"report", admin_report,
+	 "report monthly|weekly [--month YYYY-MM | --week YYYY-Www | --from D --to D]\n"
+	 "         [--scope district|town:T|unit:U] [--out DIR] [--format md|txt]\n"
+	 "                          the monthly (seed 001) or weekly campaign report, with CSV exports"},
 };
 
 static void admin_help(FILE *f, const char *prog)
