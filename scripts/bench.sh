@@ -189,10 +189,41 @@ section_fanout() {
       "$missing missing, $resyncs resyncs"
 }
 
-# The sections, in order. Further figures (the console's terminal bytes/s,
-# startup time with 100,000 cases, RSS, idle CPU) are added as one more
-# section_* function each, appended here.
-SECTIONS=(section_pgbench section_ingest_single section_ingest_batch section_ingest_sql section_latency section_fanout)
+# (f) the supervisor's statistics over a year of data (200,000 cases, 120
+# schools) in a database of their own: every statistic under 1 s, as the
+# owner and under row-level security, with the query plans checked.
+section_stats() {
+  log "(f) statistics over a year: 200,000 cases"
+  createdb bench_stats || { failed=1; return; }
+  "$BUILD/xiaoan-admin" --db "host=$PGHOST port=$PGPORT dbname=bench_stats" migrate >/dev/null 2>&1 ||
+    { failed=1; return; }
+  psql -X -v ON_ERROR_STOP=1 -d bench_stats -f tests/sql/50_bench_stats.psql >"$WORK/f.tap" 2>&1
+  local nok nbad slowest
+  nok=$(grep -c '^ok ' "$WORK/f.tap"); nbad=$(grep -c '^not ok ' "$WORK/f.tap")
+  slowest=$(grep -oE ': [0-9.]+ ms' "$WORK/f.tap" | tr -dc '0-9.\n' | sort -n | tail -n 1)
+  grep '^not ok' "$WORK/f.tap" >&2
+  row "(f) statistics, a year (200,000 cases)" "slowest ${slowest:-?} ms" "< 1000 ms" \
+      "$([ "$nbad" -eq 0 ] && [ "$nok" -gt 0 ] && echo "ok ($nok checks, plans use indexes)" || echo "MISSED ($nbad failed)")"
+  dropdb bench_stats
+}
+
+# (g) the console: 100,000 cases (10,000 open) loaded into the bench
+# database, then start-up time, memory, terminal bytes/s beside htop and
+# idle CPU, measured in tmux at 120x40 (scripts/bench/console.sh).
+section_console() {
+  log "(g) console: loading 100,000 cases (10,000 open)"
+  q -f scripts/bench/console_data.sql >/dev/null || { failed=1; return; }
+  settle
+  local line
+  while IFS= read -r line; do
+    rows+=("$line")
+  done < <(scripts/bench/console.sh "$BUILD" "host=$PGHOST port=$PGPORT dbname=$PGDATABASE user=$OFFICER" \
+             "$OFFICER" "127.0.0.1:$PORT" "$SECS")
+}
+
+# The sections, in order: one figure (or a few) each.
+SECTIONS=(section_pgbench section_ingest_single section_ingest_batch section_ingest_sql section_latency section_fanout
+          section_stats section_console)
 
 print_table() {
   local pgv
