@@ -54,7 +54,13 @@ UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
 .PHONY: all deps check check-unit demo bench faults fuzz soak install uninstall clean help
 all: $(PROGRAMS)
 
-$(BUILD)/%.o: %.c
+# The install paths are compiled in: a stamp that changes with them makes
+# `make install PREFIX=/usr` rebuild what a plain `make` built for /usr/local.
+PATHS_ID := $(DATADIR) $(LOCALEDIR) $(SYSCONFDIR)
+$(shell mkdir -p $(BUILD); echo '$(PATHS_ID)' | cmp -s - $(BUILD)/paths.stamp 2>/dev/null || \
+        echo '$(PATHS_ID)' > $(BUILD)/paths.stamp)
+
+$(BUILD)/%.o: %.c $(BUILD)/paths.stamp
 	@mkdir -p $(@D)
 	$(CC) $(XCFLAGS) $(CFLAGS) -c -o $@ $<
 
