@@ -21,6 +21,10 @@
  * stray continuation byte). An invalid sequence consumes its maximal
  * subpart, so "\xE4\xB8" followed by "A" is one U+FFFD then "A". */
 #define TEXT_INVALID UINT32_C(0xFFFFFFFF)
+/* Encodes one code point (at most U+10FFFF) as UTF-8 into out; returns
+ * the number of bytes (1-4). */
+size_t text_encode(uint32_t cp, char out[4]);
+
 size_t text_decode(const char *s, size_t len, uint32_t *cp);
 
 /* True for the code points that must never reach the terminal: C0 controls

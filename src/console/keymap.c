@@ -143,30 +143,6 @@ static int keymap_normalize(int key)
 	return key;
 }
 
-static size_t keymap_utf8_encode(uint32_t cp, char *out)
-{
-	if (cp < 0x80) {
-		out[0] = (char)cp;
-		return 1;
-	}
-	if (cp < 0x800) {
-		out[0] = (char)(0xC0 | (cp >> 6));
-		out[1] = (char)(0x80 | (cp & 0x3F));
-		return 2;
-	}
-	if (cp < 0x10000) {
-		out[0] = (char)(0xE0 | (cp >> 12));
-		out[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
-		out[2] = (char)(0x80 | (cp & 0x3F));
-		return 3;
-	}
-	out[0] = (char)(0xF0 | (cp >> 18));
-	out[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
-	out[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
-	out[3] = (char)(0x80 | (cp & 0x3F));
-	return 4;
-}
-
 static bool keymap_is_char(int key)
 {
 	return key >= 0 && !(key & KEYMAP_FKEY) && key <= 0x10FFFF &&
@@ -198,7 +174,7 @@ size_t keymap_key_name(int key, char *buf, size_t n)
 		else
 			snprintf(tmp, sizeof tmp, "<?>");
 	} else if (keymap_is_char(key) && !text_is_control((uint32_t)key)) {
-		tmp[keymap_utf8_encode((uint32_t)key, tmp)] = '\0';
+		tmp[text_encode((uint32_t)key, tmp)] = '\0';
 	} else if (keymap_is_char(key)) {
 		snprintf(tmp, sizeof tmp, "<U+%04X>", (unsigned)key);
 	} else {

@@ -23,30 +23,6 @@ void lineedit_init(struct lineedit *le, const char *text, size_t max_cp)
 	}
 }
 
-static size_t lineedit_encode(uint32_t cp, char out[4])
-{
-	if (cp < 0x80) {
-		out[0] = (char)cp;
-		return 1;
-	}
-	if (cp < 0x800) {
-		out[0] = (char)(0xC0 | (cp >> 6));
-		out[1] = (char)(0x80 | (cp & 0x3F));
-		return 2;
-	}
-	if (cp < 0x10000) {
-		out[0] = (char)(0xE0 | (cp >> 12));
-		out[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
-		out[2] = (char)(0x80 | (cp & 0x3F));
-		return 3;
-	}
-	out[0] = (char)(0xF0 | (cp >> 18));
-	out[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
-	out[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
-	out[3] = (char)(0x80 | (cp & 0x3F));
-	return 4;
-}
-
 enum lineedit_result lineedit_insert(struct lineedit *le, uint32_t cp)
 {
 	char enc[4];
@@ -56,7 +32,7 @@ enum lineedit_result lineedit_insert(struct lineedit *le, uint32_t cp)
 		return LE_REFUSED;
 	if (le->max_cp && text_codepoints(le->buf, le->len) >= le->max_cp)
 		return LE_REFUSED;
-	n = lineedit_encode(cp, enc);
+	n = text_encode(cp, enc);
 	if (le->len + n >= sizeof le->buf)
 		return LE_REFUSED;
 	memmove(le->buf + le->cur + n, le->buf + le->cur, le->len - le->cur);
