@@ -4,7 +4,7 @@
  *   {"type":"hello","server_time":T,"seq":N,"hub":"name","utc_offset":28800}
  *   {"type":"event","seq":N,"kind":"sign","at":T,"actor":"王伟","unit":"fh.jp.cmd",
  *    ["stage":"sign|feedback|close",] ["note":"...",] "case":{...}}
- *   {"type":"heartbeat","server_time":T,"seq":N}
+ *   {"type":"heartbeat","server_time":T,"seq":N,"db":"up"|"down"}
  *   {"type":"resync","reason":"..."}
  *
  * T is an RFC 3339 string or null. The "case" object carries id, type,
@@ -90,6 +90,7 @@ struct proto_hello {
 
 struct proto_heartbeat {
 	int64_t server_time, seq;
+	bool db_down; /* the hub cannot reach its database ("db" absent = up) */
 };
 
 struct proto_resync {

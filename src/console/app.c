@@ -488,7 +488,7 @@ void app_load_detail(int64_t id)
 		app->det.id = id;
 	}
 	snprintf(idbuf, sizeof idbuf, "%" PRId64, id);
-	app->det.pending = 4;
+	app->det.pending = 5;
 	cdb_query(app->db,
 		  "SELECT " APP_CASE_COLS ", extract(epoch FROM occurred_at)::bigint, "
 		  "extract(epoch FROM confirmed_at)::bigint, extract(epoch FROM clock_start)::bigint, reopen_count, "
@@ -504,6 +504,7 @@ void app_load_detail(int64_t id)
 		  1, p, app_on_detail_units, ud);
 	cdb_query(app->db, "SELECT summary, details::text FROM xiaoan.case_private WHERE case_id = $1", 1, p,
 		  app_on_detail_private, ud);
+	hazard_load_detail(id);
 }
 
 /* ---- a school's history ----------------------------------------------- */
@@ -602,6 +603,9 @@ static void app_on_event(const struct proto_event *ev)
 		app_load_detail(ev->c.id);
 }
 
+/* The hub's view of its database, from its heartbeats. */
+static bool hub_db_down;
+
 static void app_on_msg(void *ud, const struct proto_msg *msg)
 {
 	(void)ud;
@@ -621,6 +625,14 @@ static void app_on_msg(void *ud, const struct proto_msg *msg)
 		}
 		break;
 	case PROTO_HEARTBEAT:
+		/* Say it once per change: the hub's database may be down while ours is up. */
+		if (msg->heartbeat.db_down != hub_db_down) {
+			hub_db_down = msg->heartbeat.db_down;
+			if (hub_db_down)
+				app_message(true, "%s", _("The hub has lost its database: new alerts are not being accepted."));
+			else
+				app_message(false, "%s", _("The hub's database is back."));
+		}
 		break;
 	}
 }
@@ -693,6 +705,7 @@ void app_tick(void)
 		app->redraw |= RD_BODY | RD_HEADER;
 	}
 	app->redraw |= RD_TICK;
+	super_tick();
 	if (app->msg[0] && xtime_mono_ms() > app->msg_until_ms) {
 		app->msg[0] = '\0';
 		app->redraw |= RD_STATUS;
@@ -737,5 +750,6 @@ void app_stop(void)
 	for (size_t i = 0; i < app->ncats; i++)
 		free(app->cats[i].name);
 	free(app->cats);
+	super_free();
 	model_free(&app->m);
 }

@@ -167,6 +167,7 @@ char *proto_heartbeat_to_json(const struct proto_heartbeat *hb)
 	struct json_object *o = proto_new(PROTO_HEARTBEAT);
 	proto_add_time(o, "server_time", hb->server_time);
 	proto_add_int(o, "seq", hb->seq);
+	proto_add_str(o, "db", hb->db_down ? "down" : "up");
 	return proto_finish(o);
 }
 
@@ -356,7 +357,7 @@ int proto_parse(const char *buf, size_t len, struct proto_msg *out, char *err, s
 {
 	struct proto_ctx p = { "", err, errlen };
 	struct json_object *root;
-	char why[128], type[16];
+	char why[128], type[16], db[8] = "";
 	int64_t n;
 	int rc = -1;
 
@@ -386,8 +387,14 @@ int proto_parse(const char *buf, size_t len, struct proto_msg *out, char *err, s
 	} else if (strcmp(type, "heartbeat") == 0) {
 		out->type = PROTO_HEARTBEAT;
 		if (proto_time(&p, root, "server_time", true, &out->heartbeat.server_time) ||
-		    proto_int(&p, root, "seq", true, 0, INT64_MAX, &out->heartbeat.seq))
+		    proto_int(&p, root, "seq", true, 0, INT64_MAX, &out->heartbeat.seq) ||
+		    proto_str(&p, root, "db", false, db, sizeof db))
 			goto out;
+		if (db[0] && strcmp(db, "up") != 0 && strcmp(db, "down") != 0) {
+			snprintf(err, errlen, "db: must be \"up\" or \"down\"");
+			goto out;
+		}
+		out->heartbeat.db_down = strcmp(db, "down") == 0;
 	} else if (strcmp(type, "resync") == 0) {
 		out->type = PROTO_RESYNC;
 		if (proto_str(&p, root, "reason", false, out->resync.reason, sizeof out->resync.reason))

@@ -141,14 +141,9 @@ static int64_t hub_stream_server_time(const struct hub_stream *st)
 
 static struct hub_msg *hub_heartbeat_msg(struct hub_stream *st, int64_t seq)
 {
-	struct proto_heartbeat hb = {hub_stream_server_time(st), seq};
-	char *json = proto_heartbeat_to_json(&hb);
-	size_t n = strlen(json);
+	struct proto_heartbeat hb = {hub_stream_server_time(st), seq, !st->hub->db_up};
 
-	/* proto.h's heartbeat plus "db": the hub's view of its database. */
-	json = xrealloc(json, n + 16);
-	snprintf(json + n - 1, 17, ",\"db\":\"%s\"}", st->hub->db_up ? "up" : "down");
-	return hub_msg_new(json, false);
+	return hub_msg_new(proto_heartbeat_to_json(&hb), false);
 }
 
 static void hub_stream_heartbeat_all(struct hub_stream *st)

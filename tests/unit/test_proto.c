@@ -100,13 +100,23 @@ static void test_other_round_trips(void **state)
 
 	memset(&in, 0, sizeof in);
 	in.type = PROTO_HEARTBEAT;
-	in.heartbeat = (struct proto_heartbeat){ T0, 12 };
+	in.heartbeat = (struct proto_heartbeat){ T0, 12, true };
 	s = proto_msg_to_json(&in);
-	assert_string_equal(s, "{\"type\":\"heartbeat\",\"server_time\":\"2026-11-24T08:12:05Z\",\"seq\":12}");
+	assert_string_equal(s, "{\"type\":\"heartbeat\",\"server_time\":\"2026-11-24T08:12:05Z\",\"seq\":12,"
+			       "\"db\":\"down\"}");
 	assert_int_equal(proto_parse(s, strlen(s), &out, err, sizeof err), 0);
 	assert_int_equal(out.type, PROTO_HEARTBEAT);
-	assert_memory_equal(&out.heartbeat, &in.heartbeat, sizeof in.heartbeat);
+	assert_int_equal(out.heartbeat.server_time, T0);
+	assert_int_equal(out.heartbeat.seq, 12);
+	assert_true(out.heartbeat.db_down);
 	free(s);
+	/* "db" absent means up (older hubs); anything but up/down is refused. */
+	s = "{\"type\":\"heartbeat\",\"server_time\":\"2026-11-24T08:12:05Z\",\"seq\":3}";
+	assert_int_equal(proto_parse(s, strlen(s), &out, err, sizeof err), 0);
+	assert_false(out.heartbeat.db_down);
+	s = "{\"type\":\"heartbeat\",\"server_time\":\"2026-11-24T08:12:05Z\",\"seq\":3,\"db\":\"maybe\"}";
+	assert_int_equal(proto_parse(s, strlen(s), &out, err, sizeof err), -1);
+	assert_non_null(strstr(err, "db"));
 
 	memset(&in, 0, sizeof in);
 	in.type = PROTO_RESYNC;
