@@ -46,6 +46,7 @@
 	X(REOPEN,          "reopen",          N_("Reopen"),      N_("Reopen the closed case")) \
 	X(SUPERVISE,       "supervise",       N_("Supervise"),   N_("Put the case under supervision")) \
 	X(UNSUPERVISE,     "unsupervise",     N_("Unsupervise"), N_("Lift the supervision of the case")) \
+	X(ASSIGN,          "assign",          N_("Assign"),      N_("Assign the hazard with a rectification deadline")) \
 	X(REPORT_HAZARD,   "report-hazard",   N_("Report hazard"), N_("Report a hazard at a school")) \
 	X(LOG_VISIT,       "log-visit",       N_("Log visit"),   N_("Log a school inspection visit")) \
 	X(STATS,           "stats",           N_("Statistics"),  N_("Show statistics"))

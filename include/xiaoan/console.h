@@ -6,6 +6,10 @@
  *   ui_list.c    dispatch, supervision and schools lists, a school's page
  *   ui_detail.c  case detail and help
  *   ui_prompt.c  the prompt line, y/n questions and the unit picker
+ *   super.c      the supervision view's data (overdue review, supervised
+ *                cases, statistics of a period), read through cdb
+ *   ui_super.c   the supervision view's sections
+ *   steps_hazard.c  a hazard's assign and close steps, its detail lines
  */
 #ifndef XIAOAN_CONSOLE_H
 #define XIAOAN_CONSOLE_H
@@ -60,6 +64,14 @@ struct dunit {
 	char relation[8];
 };
 
+/* A hazard's own part, shown in its case detail. */
+struct dhazard {
+	bool loaded;
+	char *category, *photos, *outcome, *outcome_label, *committed, *assigned_by;
+	int64_t deadline;
+	bool leadership_review, committed_overdue;
+};
+
 /* The case detail page: the full row, the trail, the parties. */
 struct detail {
 	int64_t id;
@@ -72,6 +84,7 @@ struct detail {
 	size_t nev;
 	struct dunit *units;
 	size_t nunits;
+	struct dhazard hz;
 	int scroll;
 	int pending;             /* queries still out */
 };
@@ -100,10 +113,12 @@ struct pending_step {
 	enum action act;
 	int64_t id, version;
 	char target[MODEL_CODE_SIZE]; /* forward / dispatch-down; the school of a report or visit */
-	char category[MODEL_CODE_SIZE]; /* hazard category */
+	char category[MODEL_CODE_SIZE]; /* hazard category; a hazard's outcome */
+	char when[32];                /* a follow-up, deadline or committed date as typed */
 	char *note;
 	char *note2;                  /* a visit's findings */
-	int stage;                    /* how far a report or visit has got */
+	int stage;                    /* how far a report, visit, supervision or hazard step has got */
+	bool hazard;                  /* a hazard's assign or close (steps_hazard.c) */
 };
 
 struct prompt {
@@ -114,7 +129,81 @@ struct prompt {
 	/* The picker: units matching the typed text. */
 	const struct munit **items;
 	size_t nitems, cur, top;
-	char pick_kind; /* 'f' forward targets, 't' towns, 's' schools, 'c' hazard categories */
+	char pick_kind; /* 'f' forward targets, 't' towns, 's' schools, 'c' hazard categories,
+			 * 'a' hazard assignees (the holder first: keep it), 'o' hazard outcomes */
+};
+
+/* The supervision view. */
+enum sup_section { SUP_OVERDUE, SUP_SUPERVISED, SUP_STATS, SUP_NSECTIONS };
+enum sup_group { SUPG_UNIT, SUPG_TOWN, SUPG_TYPE, SUPG_SCHOOL, SUPG_COUNT };
+
+struct sup_over {                 /* one overdue stage */
+	int64_t id, version, due;
+	char type[MODEL_CODE_SIZE], town[MODEL_CODE_SIZE], unit[MODEL_CODE_SIZE];
+	char stage[12], state[16];
+	bool supervised;
+	char *type_name, *town_name, *unit_name, *school_name, *summary;
+};
+
+struct sup_line {                 /* a line of the grouped overdue list */
+	long row;                     /* index into over, or -1 for a group's heading */
+	int stages, cases;
+	int64_t oldest;
+	const char *label;
+};
+
+struct sup_case {                 /* a supervised case and its progress */
+	int64_t id, version, last_at;
+	char state[16], last_kind[16];
+	bool follow_up_due, overdue;
+	char *school_name, *holder_name, *until, *note, *last_actor, *last_note;
+};
+
+struct sup_stat {                 /* stats(): label, then the figures as the database wrote them */
+	char *label;
+	long cases;
+	char *f[9];                   /* sign %, feedback %, close %, mean/median sign, mean/median close secs,
+				       * overdue, reopened */
+};
+
+struct sup_problem {
+	int rank;
+	long cases, overdue;
+	char *school, *town, *repeats;
+};
+
+struct sup_base {
+	char *school, *town;
+	bool ok[4];
+};
+
+struct super {
+	enum sup_section sec;
+	enum sup_group ogroup;        /* the overdue list's grouping (unit, town, type) */
+	enum sup_group sgroup;        /* the statistics' grouping */
+	int gen;                      /* answers of an older load are dropped */
+	int pending;
+	int64_t loaded_ms;            /* monotonic, 0 = never */
+	struct sup_over *over;
+	size_t nover;
+	struct sup_line *lines;
+	size_t nlines;
+	long ocur, otop;
+	struct sup_case *sup;
+	size_t nsup;
+	long scur, stop;
+	char period[32];              /* as typed: 2026-11, 2026-W47, 2026-11-05 */
+	char *period_label;
+	bool period_day;
+	struct sup_stat total, *stats;
+	size_t nstats;
+	long *spark;
+	size_t nspark;
+	struct sup_problem *probs;
+	size_t nprobs;
+	struct sup_base *base;
+	size_t nbase;
+	int scroll;
 };
 
 struct app {
@@ -182,6 +271,8 @@ struct app {
 
 	struct munit *cats;   /* hazard categories, loaded on first use */
 	size_t ncats;
+	struct munit outcomes[3]; /* a hazard's outcomes, for the picker */
+	struct super sv;
 
 	/* Drawing. */
 	WINDOW *hdr, *body, *status;
@@ -225,7 +316,38 @@ void steps_cancel(void);
 void steps_sign_selected(void);
 /* Report a hazard / log a visit (not about the case under the cursor). */
 void steps_report_begin(enum action act);
+/* Run a step statement; the answer is reported like every step's. */
+void steps_run(enum action act, int64_t id, const char *sql, int np, const char *const *p);
+void steps_reset(void);
 bool steps_report_offered(enum action act);
+
+/* steps_hazard.c */
+bool hazard_is(const struct mcase *c);
+/* Why the user cannot assign c now, or NULL. */
+const char *hazard_why_not_assign(const struct mcase *c);
+/* Assign or close a hazard (the close asks for the outcome). */
+void hazard_begin(enum action act, const struct mcase *c);
+/* The prompt answers while a hazard step is being prepared. */
+void hazard_pick_done(const char *code);
+void hazard_note_done(const char *text);
+void hazard_confirmed(void);
+void hazard_load_detail(int64_t id);
+void hazard_detail_free(struct dhazard *h);
+
+/* super.c */
+bool super_offered(void);
+void super_load(void);           /* (re)read the current section */
+void super_tick(void);           /* once a second while the view shows */
+void super_set_period(const char *spec);
+void super_regroup(void);        /* rebuild the overdue lines after a grouping change */
+void super_free(void);
+const char *super_group_name(enum sup_group g); /* msgid */
+
+/* ui_super.c */
+void ui_super_draw(bool tick_only);
+bool ui_super_action(enum action a);
+const struct mcase *ui_super_current(void);
+void ui_super_hints(struct sbuf *b);
 
 /* ui.c */
 int ui_init(void);

@@ -10,7 +10,9 @@
 #include <string.h>
 
 #include "xiaoan/i18n.h"
+#include "xiaoan/supfmt.h"
 #include "xiaoan/text.h"
+#include "xiaoan/xtime.h"
 
 static char steps_why[512];
 
@@ -43,6 +45,7 @@ bool steps_is_case_action(enum action act)
 	case ACTION_REOPEN:
 	case ACTION_SUPERVISE:
 	case ACTION_UNSUPERVISE:
+	case ACTION_ASSIGN:
 		return true;
 	default:
 		return false;
@@ -107,6 +110,8 @@ const char *steps_why_not(enum action act, const struct mcase *c)
 		if (c->state != MS_SIGNED && c->state != MS_IN_PROGRESS)
 			return steps_wrong_state(c, _("Case %" PRId64 " is %s: only signed cases can be closed."));
 		return steps_holder_right(c) ? NULL : steps_not_holder(c);
+	case ACTION_ASSIGN:
+		return hazard_why_not_assign(c);
 	case ACTION_CONFIRM:
 	case ACTION_REOPEN:
 		if (c->state != MS_CLOSED)
@@ -177,6 +182,8 @@ static const char *steps_done_text(enum action act)
 		return _("Case %" PRId64 " is under supervision.");
 	case ACTION_UNSUPERVISE:
 		return _("Supervision of case %" PRId64 " lifted.");
+	case ACTION_ASSIGN:
+		return _("Hazard case %" PRId64 " assigned.");
 	default:
 		return "%" PRId64;
 	}
@@ -215,7 +222,18 @@ static void steps_on_result(void *ud, const PGresult *res, enum db_err err, cons
 	}
 	/* Whatever happened, show the case as it is now. */
 	app_refresh_case(call->id);
+	if (app->view == VIEW_SUPERVISOR)
+		super_load();
 	free(call);
+}
+
+void steps_run(enum action act, int64_t id, const char *sql, int np, const char *const *p)
+{
+	struct steps_call *call = xcalloc(1, sizeof *call);
+
+	call->act = act;
+	call->id = id;
+	cdb_query(app->db, sql, np, p, steps_on_result, call);
 }
 
 static void steps_call(const struct pending_step *s, struct steps_bulk *bulk)
@@ -265,7 +283,9 @@ static void steps_call(const struct pending_step *s, struct steps_bulk *bulk)
 		sql = "SELECT version, seq FROM xiaoan.case_reopen($1, $2, $3)";
 		break;
 	case ACTION_SUPERVISE:
-		sql = "SELECT version, seq FROM xiaoan.case_supervise($1, $2, $3, NULL)";
+		sql = "SELECT version, seq FROM xiaoan.case_supervise($1, $2, $3, $4::date)";
+		p[3] = s->when;
+		np = 4;
 		break;
 	case ACTION_UNSUPERVISE:
 		sql = "SELECT version, seq FROM xiaoan.case_unsupervise($1, $2, $3)";
@@ -299,7 +319,7 @@ static bool steps_irreversible(enum action act)
 	       act == ACTION_FORWARD || act == ACTION_DISPATCH_DOWN;
 }
 
-static void steps_reset(void)
+void steps_reset(void)
 {
 	free(app->pr.step.note);
 	free(app->pr.step.note2);
@@ -392,6 +412,10 @@ void steps_begin(enum action act, const struct mcase *c)
 		app_message(true, "%s", why);
 		return;
 	}
+	if (act == ACTION_ASSIGN || (act == ACTION_CLOSE && hazard_is(c))) {
+		hazard_begin(act, c);
+		return;
+	}
 	steps_reset();
 	app->pr.step.act = act;
 	app->pr.step.id = c->id;
@@ -413,10 +437,33 @@ void steps_begin(enum action act, const struct mcase *c)
 
 static void steps_report_next(void);
 
+/* The follow-up date of a supervision: asked with a week from today filled
+ * in (text NULL), then checked before the call. */
+static void steps_supervise_until(const char *text)
+{
+	struct pending_step *s = &app->pr.step;
+	char label[256], def[16];
+
+	if (text && supfmt_date_ok(text)) {
+		xstrlcpy(s->when, text, sizeof s->when);
+		steps_next();
+		return;
+	}
+	if (text)
+		app_message(true, _("\"%s\" is not a date: type it as YYYY-MM-DD, or Esc to cancel."), text);
+	xtime_format_local(app_now() + 7 * 86400, app->utc_offset, "%Y-%m-%d", def, sizeof def);
+	snprintf(label, sizeof label, _("Follow up case %" PRId64 " by (YYYY-MM-DD): "), s->id);
+	prompt_open(PR_NOTE, label, text ? text : def);
+}
+
 void steps_pick_done(const char *code)
 {
 	struct pending_step *s = &app->pr.step;
 
+	if (s->hazard) {
+		hazard_pick_done(code);
+		return;
+	}
 	if (s->act == ACTION_REPORT_HAZARD || s->act == ACTION_LOG_VISIT) {
 		if (s->stage == 0)
 			xstrlcpy(s->target, code, sizeof s->target);
@@ -435,6 +482,19 @@ void steps_note_done(const char *note)
 	struct pending_step *s = &app->pr.step;
 	const char *p = note;
 
+	if (s->act == ACTION_STATS) {
+		steps_reset();
+		super_set_period(note);
+		return;
+	}
+	if (s->hazard) {
+		hazard_note_done(note);
+		return;
+	}
+	if (s->act == ACTION_SUPERVISE && s->stage == 1) {
+		steps_supervise_until(note);
+		return;
+	}
 	if (s->act == ACTION_REPORT_HAZARD || s->act == ACTION_LOG_VISIT) {
 		while (*p == ' ')
 			p++;
@@ -464,6 +524,11 @@ void steps_note_done(const char *note)
 	}
 	free(s->note);
 	s->note = xstrdup(note);
+	if (s->act == ACTION_SUPERVISE) {
+		s->stage = 1;
+		steps_supervise_until(NULL);
+		return;
+	}
 	steps_next();
 }
 
@@ -471,6 +536,11 @@ static void steps_report_call(void);
 
 void steps_confirmed(void)
 {
+	if (app->pr.step.hazard) {
+		hazard_confirmed();
+		steps_reset();
+		return;
+	}
 	if (app->pr.step.act == ACTION_REPORT_HAZARD || app->pr.step.act == ACTION_LOG_VISIT) {
 		steps_report_call();
 		steps_reset();

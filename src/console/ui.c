@@ -255,6 +255,8 @@ static const char *ui_hint_label(enum action a)
 		return _("supervise");
 	case ACTION_UNSUPERVISE:
 		return _("lift supervision");
+	case ACTION_ASSIGN:
+		return _("assign");
 	case ACTION_HELP:
 		return _("help");
 	case ACTION_OPEN:
@@ -279,13 +281,19 @@ static void ui_hints(char *buf, size_t n)
 					       ACTION_VIEW_SCHOOLS, ACTION_QUIT };
 	static const enum action steps[] = { ACTION_SIGN, ACTION_FEEDBACK, ACTION_FORWARD, ACTION_ESCALATE,
 					     ACTION_DISPATCH_DOWN, ACTION_RETURN, ACTION_CLOSE, ACTION_CONFIRM,
-					     ACTION_REOPEN, ACTION_SUPERVISE, ACTION_UNSUPERVISE };
+					     ACTION_REOPEN, ACTION_SUPERVISE, ACTION_UNSUPERVISE, ACTION_ASSIGN };
 	enum keymap_context ctx = ui_context(app->view);
 	const struct mcase *c = ui_current_case();
 	struct sbuf b;
 	char keys[64];
 
 	sbuf_init(&b);
+	if (app->view == VIEW_SUPERVISOR) {
+		ui_super_hints(&b);
+		xstrlcpy(buf, b.s ? b.s : "", n);
+		sbuf_free(&b);
+		return;
+	}
 	for (size_t i = 0; c && i < XA_ARRAY_LEN(steps); i++) {
 		if (steps_why_not(steps[i], c))
 			continue;
@@ -340,8 +348,10 @@ static void ui_draw_body(bool tick_only)
 {
 	switch (app->view) {
 	case VIEW_DISPATCH:
-	case VIEW_SUPERVISOR:
 		ui_list_draw(tick_only);
+		break;
+	case VIEW_SUPERVISOR:
+		ui_super_draw(tick_only);
 		break;
 	case VIEW_SCHOOLS:
 		ui_schools_draw(tick_only);
@@ -399,10 +409,12 @@ void ui_set_view(enum view v)
 		app->help_from = app->view;
 		app->help_scroll = 0;
 	}
-	/* The supervision list is the dispatch list narrowed down; help and
-	 * a case's page keep whichever list they were opened from. */
 	if (v != VIEW_HELP && v != VIEW_DETAIL)
-		app->m.filter.watch = v == VIEW_SUPERVISOR;
+		app->m.filter.watch = false;
+	/* Coming back to the supervision view (from a case's page, say):
+	 * what it shows may have moved on. */
+	if (v == VIEW_SUPERVISOR && app->view != VIEW_SUPERVISOR && app->view != VIEW_HELP)
+		super_load();
 	app->m.dirty = true;
 	app->view = v;
 	app->redraw |= RD_ALL;
@@ -417,9 +429,10 @@ const struct mcase *ui_current_case(void)
 
 	switch (app->view) {
 	case VIEW_DISPATCH:
-	case VIEW_SUPERVISOR:
 		i = ui_list_cursor();
 		return i >= 0 ? app->m.view[i] : NULL;
+	case VIEW_SUPERVISOR:
+		return ui_super_current();
 	case VIEW_SCHOOL:
 		return ui_school_current();
 	case VIEW_DETAIL: {
@@ -466,12 +479,29 @@ static void ui_action(enum action a, int key)
 	case ACTION_RELOAD:
 		app_message(false, "%s", _("Reloading from the database…"));
 		app_reload();
+		if (app->view == VIEW_SUPERVISOR)
+			super_load();
 		return;
 	case ACTION_VIEW_DISPATCH:
 		ui_set_view(VIEW_DISPATCH);
 		return;
 	case ACTION_VIEW_SUPERVISOR:
-		ui_set_view(VIEW_SUPERVISOR);
+	case ACTION_STATS:
+		if (!super_offered()) {
+			app_message(true, "%s", _("The supervision view is for supervisors and dispatchers."));
+			return;
+		}
+		if (a == ACTION_STATS && app->view != VIEW_SUPERVISOR) {
+			app->sv.sec = SUP_STATS;
+			ui_set_view(VIEW_SUPERVISOR);
+		} else if (a == ACTION_STATS) {
+			app->sv.sec = SUP_STATS;
+			super_load();
+		} else if (app->view == VIEW_SUPERVISOR) {
+			ui_super_action(a);
+		} else {
+			ui_set_view(VIEW_SUPERVISOR);
+		}
 		return;
 	case ACTION_VIEW_SCHOOLS:
 		ui_schools_rebuild();
@@ -512,16 +542,15 @@ static void ui_action(enum action a, int key)
 	case ACTION_LOG_VISIT:
 		steps_report_begin(a);
 		return;
-	case ACTION_STATS:
-		app_message(true, "%s", _("This console does not offer that action."));
-		return;
 	default:
 		break;
 	}
 	switch (app->view) {
 	case VIEW_DISPATCH:
-	case VIEW_SUPERVISOR:
 		handled = ui_list_action(a);
+		break;
+	case VIEW_SUPERVISOR:
+		handled = ui_super_action(a);
 		break;
 	case VIEW_SCHOOLS:
 		handled = ui_schools_action(a);

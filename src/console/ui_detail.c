@@ -34,6 +34,7 @@ void ui_detail_free(struct detail *d)
 	}
 	free(d->ev);
 	free(d->units);
+	hazard_detail_free(&d->hz);
 	memset(d, 0, sizeof *d);
 }
 
@@ -103,6 +104,7 @@ static const char *detail_kind_label(const char *kind)
 		{ "confirm", N_("confirmed") },  { "reopen", N_("reopened") },
 		{ "supervise", N_("supervised") }, { "unsupervise", N_("supervision lifted") },
 		{ "due_soon", N_("due soon") },  { "overdue", N_("overdue") },
+		{ "assign", N_("assigned") },
 	};
 	for (size_t i = 0; i < XA_ARRAY_LEN(k); i++)
 		if (strcmp(k[i].kind, kind) == 0)
@@ -158,6 +160,28 @@ static int detail_page(struct page *p)
 	if (d->private_details || d->details) {
 		snprintf(line, sizeof line, _("Details: %s"), d->private_details ? d->private_details : d->details);
 		page_line(p, TH_DIM, 0, line);
+	}
+	if (d->hz.loaded) {
+		const struct dhazard *h = &d->hz;
+		snprintf(line, sizeof line, _("Hazard: %s   Photos: %s"), h->category ? h->category : "-",
+			 h->photos ? h->photos : "-");
+		page_line(p, TH_LABEL, 0, line);
+		detail_time(h->deadline, t1, sizeof t1);
+		if (h->deadline)
+			snprintf(line, sizeof line, _("Rectification deadline: %s (assigned by %s)"), t1,
+				 h->assigned_by ? model_unit_name(&app->m, h->assigned_by) : "-");
+		else
+			snprintf(line, sizeof line, "%s", _("Rectification deadline: not assigned yet"));
+		page_line(p, TH_NORMAL, 0, line);
+		if (h->outcome) {
+			if (h->committed)
+				snprintf(line, sizeof line, _("Outcome: %s, to be completed by %s%s"), h->outcome_label,
+					 h->committed, h->committed_overdue ? _(" (date passed)") : "");
+			else
+				snprintf(line, sizeof line, _("Outcome: %s%s"), h->outcome_label,
+					 h->leadership_review ? _(" (for leadership review)") : "");
+			page_line(p, h->committed_overdue || h->leadership_review ? TH_COUNTDOWN_OVERDUE : TH_NORMAL, 0, line);
+		}
 	}
 	p->y++;
 	page_line(p, TH_LABEL, 0, _("Time limits"));
@@ -273,7 +297,8 @@ static bool help_applicable(enum action a)
 	case ACTION_LOG_VISIT:
 		return steps_report_offered(a);
 	case ACTION_STATS:
-		return false;
+	case ACTION_VIEW_SUPERVISOR:
+		return super_offered();
 	case ACTION_SUPERVISE:
 	case ACTION_UNSUPERVISE:
 		return sup;

@@ -54,6 +54,9 @@ static bool pick_wanted(const struct munit *u)
 
 	if (app->pr.pick_kind == 't')
 		return strcmp(u->kind, "town") == 0;
+	if (app->pr.pick_kind == 'a')
+		return strcmp(u->kind, "city") != 0 && strcmp(u->kind, "district") != 0 && strcmp(u->kind, "town") != 0 &&
+		       (!c || strcmp(c->holder, u->code) != 0);
 	if (app->pr.pick_kind == 's')
 		return strcmp(u->kind, "school") == 0 &&
 		       (strcmp(app->me.role, "town_staff") != 0 || strcmp(u->town, app->me.town) == 0);
@@ -67,17 +70,28 @@ static void pick_refilter(void)
 	const char *q = app->pr.le.buf;
 
 	free(app->pr.items);
-	app->pr.items = xcalloc(app->m.nunits + app->ncats + 1, sizeof *app->pr.items);
+	app->pr.items = xcalloc(app->m.nunits + app->ncats + 4, sizeof *app->pr.items);
 	app->pr.nitems = 0;
-	if (app->pr.pick_kind == 'c') {
-		for (size_t i = 0; i < app->ncats; i++) {
-			const struct munit *u = &app->cats[i];
+	if (app->pr.pick_kind == 'c' || app->pr.pick_kind == 'o') {
+		const struct munit *from = app->pr.pick_kind == 'c' ? app->cats : app->outcomes;
+		size_t n = app->pr.pick_kind == 'c' ? app->ncats : XA_ARRAY_LEN(app->outcomes);
+		for (size_t i = 0; i < n; i++) {
+			const struct munit *u = &from[i];
 			if (*q && !strcasestr(u->code, q) && !(u->name && strcasestr(u->name, q)))
 				continue;
 			app->pr.items[app->pr.nitems++] = u;
 		}
 		app->pr.cur = app->pr.top = 0;
 		return;
+	}
+	/* A hazard's holder comes first: picking it keeps the hazard. */
+	if (app->pr.pick_kind == 'a') {
+		const struct mcase *c = model_find(&app->m, app->pr.step.id);
+		const struct munit *h = c ? model_unit(&app->m, c->holder) : NULL;
+		if (!h && app->det.id == app->pr.step.id)
+			h = model_unit(&app->m, app->det.c.holder);
+		if (h && (!*q || strcasestr(h->code, q) || (h->name && strcasestr(h->name, q))))
+			app->pr.items[app->pr.nitems++] = h;
 	}
 	/* Departments and towns first, schools last: the usual targets on top. */
 	for (int pass = 0; pass < 2; pass++)

@@ -73,7 +73,10 @@ C=$(q -c "select id from xiaoan.cases where source_id='c1'")
 keys c3 / "$C" Enter m
 wait_screen c3 "Reason for supervising case $C" 3; ok $? "supervise asks for the reason"
 keys c3 "一键报警未处置" Enter
-wait_for 5 db_is "select supervised from xiaoan.cases where id=$C" t; ok $? "the case is under supervision"
+wait_screen c3 "Follow up case $C by \(YYYY-MM-DD\): [0-9]{4}-[0-9]{2}-[0-9]{2}" 3; ok $? "then the follow-up date, a week on"
+keys c3 Enter
+wait_for 5 db_is "select supervised and supervise_until = xiaoan.local_today() + 7 from xiaoan.cases where id=$C" t
+ok $? "the case is under supervision until the date given"
 keys c1 / "$C" Enter
 wait_screen c1 " $C .* SUP " 3; ok $? "the dispatcher sees the SUP flag live"
 keys c1 m
