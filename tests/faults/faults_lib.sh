@@ -1,0 +1,155 @@
+# Helpers for the fault suites (tests/faults/*.sh and tests/integ/70_faults_quick.sh);
+# source after lib.sh, hub_lib.sh and console_lib.sh. Each fault_* function
+# is one scenario: it makes its own database, starts what it needs on
+# loopback, and reports with ok/is/like.
+
+FAULTS_PROD=$TOP/tests/integ/js/producer.js
+
+# fhub_start NAME PORT: a hub as xiaoan_hub on a fixed port (so that it can
+# be restarted where its clients look for it); sets FHUB_PID
+fhub_start() {
+  local name=$1 port=$2 i
+  # After a SIGKILL the port may be held for a moment: try for a few seconds.
+  for i in $(seq 30); do
+    "$HUB_BIN" --listen "127.0.0.1:$port" --db "$DBCONN user=xiaoan_hub" --name "$name" \
+      >>"$TMP/hub-$name.log" 2>&1 &
+    FHUB_PID=$!
+    _pids+=("$FHUB_PID")
+    if wait_for 10 curl -sf "http://127.0.0.1:$port/healthz"; then return 0; fi
+    kill -0 "$FHUB_PID" 2>/dev/null && { kill -KILL "$FHUB_PID"; wait "$FHUB_PID" 2>/dev/null; }
+    sleep 0.2
+  done
+  return 1
+}
+
+# sub_start FILE PORT LOGIN: a subscriber that reconnects whenever its stream
+# ends, with a fresh session token and ?since= the last event's seq, logging
+# every message (one JSON line) to FILE; stops when $FILE.stop exists.
+sub_start() {
+  local file=$1 port=$2 login=$3
+  (
+    last=0
+    until [ -e "$file.stop" ]; do
+      tok=$(PGUSER=$login q -c "SELECT xiaoan.session_token()" 2>/dev/null) || { sleep 0.3; continue; }
+      node "$WSC" "ws://127.0.0.1:$port/v1/stream" --token "$tok" --since "$last" --timeout 600000 \
+        >>"$file" 2>/dev/null &
+      echo $! >"$file.node"
+      wait $!
+      echo '{"type":"_reconnect"}' >>"$file"
+      l=$(jq -r 'select(.type == "event") | .seq' "$file" 2>/dev/null | tail -n 1)
+      [ -z "$l" ] || last=$l
+      sleep 0.2
+    done
+  ) &
+  SUB_PID=$!
+  _pids+=("$SUB_PID")
+}
+
+# sub_stop FILE: end the subscriber loop of FILE
+sub_stop() {
+  touch "$1.stop"
+  kill "$(cat "$1.node" 2>/dev/null)" 2>/dev/null
+  wait "$SUB_PID" 2>/dev/null
+}
+
+# check_answers FILE PREFIX: every 2xx in the producer log FILE is the case
+# stored for its source_id, and no source_id is a case twice
+check_answers() {
+  local file=$1 prefix=$2 n2xx
+  n2xx=$(jq -r 'select(.status == 200 or .status == 201) | .source_id' "$file" | wc -l)
+  jq -r 'select(.status == 200 or .status == 201) | "\(.source_id) \(.case_id)"' "$file" | sort >"$TMP/answered"
+  q -c "SELECT source_id || ' ' || id FROM xiaoan.cases WHERE source_id LIKE '$prefix%'" | sort >"$TMP/stored"
+  is "$(comm -23 "$TMP/answered" "$TMP/stored" | wc -l)" 0 "$prefix: every one of $n2xx alerts answered 2xx is the case it named"
+  is "$(q -c "SELECT count(*) - count(DISTINCT source_id) FROM xiaoan.cases WHERE source_id LIKE '$prefix%'")" 0 \
+     "$prefix: no source_id is a case twice"
+}
+
+# check_stream FILE: the subscriber saw every event of the database once, in order
+check_stream() {
+  local file=$1 got want
+  q -c "SELECT seq FROM xiaoan.case_event ORDER BY seq" >"$TMP/db_seqs"
+  jq -r 'select(.type == "event") | .seq' "$file" >"$TMP/sub_seqs"
+  want=$(wc -l <"$TMP/db_seqs")
+  got=$(wc -l <"$TMP/sub_seqs")
+  is "$got" "$want" "the subscriber got as many events as case_event holds ($want)"
+  if cmp -s "$TMP/db_seqs" "$TMP/sub_seqs"; then ok 0 "every event once, in order, equal to SELECT seq FROM xiaoan.case_event"
+  else
+    ok 1 "every event once, in order, equal to SELECT seq FROM xiaoan.case_event"
+    diff "$TMP/db_seqs" "$TMP/sub_seqs" | head -n 20 | sed 's/^/# /'
+  fi
+}
+
+# ---- (a) the hub killed with SIGKILL at random moments ------------------------------------
+# lane FILE PORT TOKEN PREFIX MIN: posts chunks of 200 alerts (source_ids
+# PREFIX<c>-<i>) with producer.js until FILE.stop exists and at least MIN were
+# answered; one JSON line per alert in FILE
+lane() {
+  local file=$1 port=$2 tok=$3 prefix=$4 min=$5 c=0
+  until [ -e "$file.stop" ] && [ "$(wc -l <"$file")" -ge "$min" ]; do
+    c=$((c + 1))
+    node "$FAULTS_PROD" "127.0.0.1:$port" "$tok" "$prefix$c" 200 4 120000 >>"$file"
+  done
+}
+
+# fault_hub_kill ALERTS KILLS
+fault_hub_kill() {
+  local n=$1 kills=$2 port tok k statuses p1 p2 killed=0 subpid last
+  new_db fk_$RANDOM
+  officer "${FL}_disp" 值班员 fh.duty dispatcher
+  tok=$(q -c "SELECT xiaoan.producer_token_create('fk-box')")
+  port=$(free_port)
+  fhub_start k "$port" || { echo "Bail out! hub did not start"; exit 1; }
+  rm -f "$TMP/sub_k"* "$TMP/prod_k"*
+  sub_start "$TMP/sub_k" "$port" "${FL}_disp"
+  subpid=$SUB_PID
+  : >"$TMP/prod_ka"; : >"$TMP/prod_kb"
+  lane "$TMP/prod_ka" "$port" "$tok" fka $((n / 2)) & p1=$!
+  lane "$TMP/prod_kb" "$port" "$tok" fkb $((n - n / 2)) & p2=$!
+  _pids+=("$p1" "$p2")
+  wait_for 20 sh -c "[ \$(cat '$TMP/prod_ka' '$TMP/prod_kb' | wc -l) -ge 20 ]"
+  for k in $(seq "$kills"); do
+    # 1 to 3 s apart, at a random millisecond
+    sleep "$((1 + RANDOM % 2)).$((RANDOM % 1000))"
+    kill -KILL "$FHUB_PID" 2>/dev/null && killed=$((killed + 1))
+    wait "$FHUB_PID" 2>/dev/null
+    diag "kill $k after $(cat "$TMP/prod_ka" "$TMP/prod_kb" | wc -l) answered alerts"
+    fhub_start k "$port" || { ok 1 "hub restarts after kill $k"; return; }
+  done
+  touch "$TMP/prod_ka.stop" "$TMP/prod_kb.stop"
+  is "$killed" "$kills" "the hub was SIGKILLed $kills times while producers posted, and restarted each time"
+  wait "$p1"; wait "$p2"
+  cat "$TMP/prod_ka" "$TMP/prod_kb" >"$TMP/prod_k"
+  n=$(wc -l <"$TMP/prod_k")
+  diag "$n alerts posted"
+  is "$(jq -r 'select(.status != 200 and .status != 201) | .source_id' "$TMP/prod_k" | wc -l)" 0 \
+     "every alert ended with a 2xx (retried with the same source_id)"
+  statuses=$(jq -r '.statuses[]' "$TMP/prod_k" | sort | uniq -c | tr '\n' ' ')
+  diag "statuses seen (0 = connection failed): $statuses"
+  ok "$(jq -e 'select(.attempts > 1)' "$TMP/prod_k" >/dev/null; echo $?)" "some alerts needed retries"
+  check_answers "$TMP/prod_k" fk
+  is "$(q -c "SELECT count(*) FROM xiaoan.cases WHERE source = 'fk-box'")" "$n" "exactly one case per alert ($n)"
+  last=$(q -c "SELECT xiaoan.last_seq()")
+  SUB_PID=$subpid
+  wait_for 30 sh -c "jq -r 'select(.type == \"event\") | .seq' '$TMP/sub_k' | tail -n 1 | grep -qx '$last'"
+  ok $? "the subscriber reached the last event ($last)"
+  sub_stop "$TMP/sub_k"
+  diag "the subscriber reconnected $(grep -c _reconnect "$TMP/sub_k") times"
+  check_stream "$TMP/sub_k"
+  ok "$(! grep -q '"type":"resync"' "$TMP/sub_k"; echo $?)" "no resync was needed"
+  kill -TERM "$FHUB_PID"; wait "$FHUB_PID"
+  is "$?" 0 "the last hub drains and exits 0"
+}
+
+# Officer logins are cluster-wide roles: each suite names them ${FL}_* and
+# drops them at exit.
+FL=fl$$
+_faults_cleanup() {
+  "$TOP/scripts/pg.sh" start >/dev/null 2>&1
+  tm kill-server 2>/dev/null
+  _cleanup
+  local r
+  for r in $(q -d postgres -c "SELECT rolname FROM pg_roles WHERE rolname LIKE '${FL}\_%'" 2>/dev/null); do
+    q -d postgres -c "DROP ROLE IF EXISTS $r" >/dev/null 2>&1
+  done
+}
+trap _faults_cleanup EXIT
