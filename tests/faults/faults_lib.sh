@@ -80,14 +80,14 @@ check_stream() {
 }
 
 # ---- (a) the hub killed with SIGKILL at random moments ------------------------------------
-# lane FILE PORT TOKEN PREFIX MIN: posts chunks of 200 alerts (source_ids
+# lane FILE PORT TOKEN PREFIX MIN [DEADLINE_MS]: posts chunks of 200 alerts (source_ids
 # PREFIX<c>-<i>) with producer.js until FILE.stop exists and at least MIN were
 # answered; one JSON line per alert in FILE
 lane() {
-  local file=$1 port=$2 tok=$3 prefix=$4 min=$5 c=0
+  local file=$1 port=$2 tok=$3 prefix=$4 min=$5 deadline=${6:-120000} c=0
   until [ -e "$file.stop" ] && [ "$(wc -l <"$file")" -ge "$min" ]; do
     c=$((c + 1))
-    node "$FAULTS_PROD" "127.0.0.1:$port" "$tok" "$prefix$c" 200 4 120000 >>"$file"
+    node "$FAULTS_PROD" "127.0.0.1:$port" "$tok" "$prefix$c" 200 4 "$deadline" >>"$file"
   done
 }
 
@@ -138,6 +138,63 @@ fault_hub_kill() {
   ok "$(! grep -q '"type":"resync"' "$TMP/sub_k"; echo $?)" "no resync was needed"
   kill -TERM "$FHUB_PID"; wait "$FHUB_PID"
   is "$?" 0 "the last hub drains and exits 0"
+}
+
+# ---- (b) the database restarted, then down for a while, under load ------------------------
+# fault_db_outage DOWN_SECONDS
+fault_db_outage() {
+  local down=$1 port tok p1 p2 t0 n id
+  new_db fd_$RANDOM
+  officer "${FL}_wang" 王伟 fh.duty dispatcher
+  tok=$(q -c "SELECT xiaoan.producer_token_create('fd-box')")
+  port=$(free_port)
+  fhub_start d "$port" || { echo "Bail out! hub did not start"; exit 1; }
+  console cd "${FL}_wang" 140 40 "$port"
+  wait_screen cd "hub: live +db: live" 15; ok $? "console up: hub live, db live"
+  rm -f "$TMP/prod_d"*; : >"$TMP/prod_da"; : >"$TMP/prod_db"
+  lane "$TMP/prod_da" "$port" "$tok" fda 200 $(((down + 90) * 1000)) & p1=$!
+  lane "$TMP/prod_db" "$port" "$tok" fdb 200 $(((down + 90) * 1000)) & p2=$!
+  _pids+=("$p1" "$p2")
+  wait_for 20 sh -c "[ \$(cat '$TMP/prod_da' '$TMP/prod_db' | wc -l) -ge 50 ]"
+
+  # a restart: stop and start again at once
+  "$TOP/scripts/pg.sh" stop; "$TOP/scripts/pg.sh" start >/dev/null; t0=$SECONDS
+  ok "$(wait_for 20 curl -sf "http://127.0.0.1:$port/healthz"; echo $?)" \
+     "database restarted: the hub is healthy again by itself ($((SECONDS - t0)) s)"
+
+  # an outage of $down seconds
+  sleep 1
+  "$TOP/scripts/pg.sh" stop; t0=$SECONDS
+  ok "$(wait_for 10 sh -c "[ \$(curl -s -o /dev/null -w '%{http_code}' http://127.0.0.1:$port/healthz) = 503 ]"; echo $?)" \
+     "database stopped: /healthz answers 503"
+  if [ "$down" -ge 10 ]; then
+    wait_screen cd "db: reconnecting since" "$((down - 2))"; ok $? "the console says the database is being reconnected"
+  fi
+  n=$(cat "$TMP/prod_da" "$TMP/prod_db" | wc -l)
+  sleep "$((down - (SECONDS - t0)))" 2>/dev/null
+  is "$(cat "$TMP/prod_da" "$TMP/prod_db" | wc -l)" "$n" "no alert was answered 2xx while the database was down (${down} s)"
+  "$TOP/scripts/pg.sh" start >/dev/null; t0=$SECONDS
+  ok "$(wait_for 30 curl -sf "http://127.0.0.1:$port/healthz"; echo $?)" "database back: the hub recovers by itself"
+  diag "hub healthy $((SECONDS - t0)) s after the database came back"
+  wait_screen cd "hub: live +db: live" 60; ok $? "the console recovers by itself"
+  diag "console live $((SECONDS - t0)) s after the database came back"
+  sleep 2
+  touch "$TMP/prod_da.stop" "$TMP/prod_db.stop"
+  wait "$p1"; wait "$p2"
+  cat "$TMP/prod_da" "$TMP/prod_db" >"$TMP/prod_d"
+  n=$(wc -l <"$TMP/prod_d")
+  diag "$n alerts posted; statuses seen: $(jq -r '.statuses[]' "$TMP/prod_d" | sort | uniq -c | tr '\n' ' ')"
+  is "$(jq -r 'select(.status != 200 and .status != 201) | .source_id' "$TMP/prod_d" | wc -l)" 0 \
+     "every alert ended with a 2xx after retries"
+  ok "$(jq -e 'select(any(.statuses[]; . == 503))' "$TMP/prod_d" >/dev/null; echo $?)" "producers were answered 503 meanwhile"
+  check_answers "$TMP/prod_d" fd
+  is "$(q -c "SELECT count(*) FROM xiaoan.cases WHERE source = 'fd-box'")" "$n" "exactly one case per alert ($n)"
+  id=$(q -c "SELECT id FROM xiaoan.cases WHERE source = 'fd-box' AND state = 'new' ORDER BY id DESC LIMIT 1")
+  keys cd / "$id" Enter s
+  wait_for 10 db_is "SELECT state FROM xiaoan.cases WHERE id = $id" signed; ok $? "the console signs a case afterwards"
+  ok "$(sanitizer_clean; echo $?)" "no sanitizer report from the console"
+  kill -TERM "$FHUB_PID"; wait "$FHUB_PID"
+  is "$?" 0 "the hub drains and exits 0"
 }
 
 # Officer logins are cluster-wide roles: each suite names them ${FL}_* and
