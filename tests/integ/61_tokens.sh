@@ -1,0 +1,148 @@
+#!/usr/bin/env bash
+# Tokens. Producer tokens: wrong, malformed, revoked, replaced, expired (in
+# the past, and running out a few seconds after creation), replayed on behalf
+# of another producer; a revoked token stops at once in the database and on a
+# hub that never saw it, and within the documented 30 s on a hub that cached
+# it. Stream session tokens: unknown, expired, of an officer disabled since,
+# of an officer made inactive behind the admin tool's back, used in the wrong
+# place. No token is ever written to a hub's log.
+. "$(dirname "$0")/../lib.sh"
+. "$(dirname "$0")/hub_lib.sh"
+
+L=s61_$$
+trap '_cleanup; for r in disp gone quiet; do q -d postgres -c "DROP ROLE IF EXISTS ${L}_$r" >/dev/null 2>&1; done' EXIT
+
+new_db tokens
+officer "${L}_disp" 值班员 fh.duty dispatcher
+officer "${L}_gone" 将离职 fh.duty dispatcher
+officer "${L}_quiet" 停用 fh.duty dispatcher
+A=$(q -c "SELECT xiaoan.producer_token_create('cam-a')")
+B=$(q -c "SELECT xiaoan.producer_token_create('cam-b')")
+auth() { PGUSER=xiaoan_hub q -c "SELECT coalesce(xiaoan.producer_auth('$1'), '<null>')"; }
+code() { post "$1" "$2" "$3" | cut -d' ' -f1; }
+www() { header www-authenticate; }
+
+hub_start a
+PA=$PORT_a
+
+# --- stored as a hash only -----------------------------------------------------------------------
+like "$A" '^xp_[0-9a-f]{48}$' "a producer token: xp_ and 192 random bits"
+is "$(q -c "SELECT count(*) FROM xiaoan.producer WHERE token_hash = sha256(convert_to('$A', 'UTF8'))")" 1 \
+   "the database keeps its SHA-256"
+is "$(q -c "SELECT count(*) FROM xiaoan.producer p WHERE p::text LIKE '%' || substr('$A', 4, 16) || '%'")" 0 \
+   "and not the token"
+
+# --- wrong and malformed ------------------------------------------------------------------------
+is "$(code "$PA" "$A" "$(alert a-1)")" 201 "cam-a's token: 201"
+is "$(code "$PA" "xp_$(printf '%048d' 7)" "$(alert w-1)")" 401 "an unknown token: 401"
+is "$(www)" 'Bearer realm="xiaoan", error="invalid_token"' "... with error=\"invalid_token\""
+is "$(code "$PA" "${A%?}" "$(alert w-2)")" 401 "cam-a's token with its last character cut: 401"
+is "$(code "$PA" "${A}0" "$(alert w-3)")" 401 "cam-a's token with a character added: 401"
+is "$(code "$PA" "$(tr a-f A-F <<<"$A")" "$(alert w-4)")" 401 "cam-a's token in upper case: 401"
+is "$(code "$PA" "'$A' OR 1=1" "$(alert w-5)")" 401 "a token with SQL in it: 401"
+r=$(req -H "Authorization: Basic $(printf 'cam-a:%s' "$A" | base64 -w0)" -H 'Content-Type: application/json' \
+      --data-binary "$(alert w-6)" "http://127.0.0.1:$PA/v1/alerts")
+is "${r%% *}" 401 "Basic instead of Bearer: 401"
+r=$(req -H 'Content-Type: application/json' --data-binary "$(alert w-7)" "http://127.0.0.1:$PA/v1/alerts")
+is "${r%% *}" 401 "no Authorization at all: 401"
+is "$(www)" 'Bearer realm="xiaoan"' "... with a plain challenge"
+is "$(cases "WHERE source_id LIKE 'w-%'")" 0 "none of them stored anything"
+
+# --- replay on behalf of another producer -----------------------------------------------------------
+is "$(code "$PA" "$A" "$(alert shared-1)")" 201 "cam-a posts shared-1"
+is "$(code "$PA" "$B" "$(alert shared-1)")" 201 "cam-b's shared-1 is another case (the key is per producer)"
+is "$(q -c "SELECT string_agg(source, ' ' ORDER BY source) FROM xiaoan.cases WHERE source_id = 'shared-1'")" \
+   "cam-a cam-b" "each credited to the owner of the token"
+r=$(post "$PA" "$A" "$(alert forged-1 '.producer = "cam-b"')")
+is "${r%% *}" 400 "cam-a's alert naming producer cam-b: 400"
+is "$(jq -r .field "$TMP/resp.body")" producer "... field producer"
+r=$(post "$PA" "$A" "[$(alert forged-2),$(alert forged-3 '.producer = "cam-b"')]")
+is "$(jq -r '[.results[].status] | @tsv' "$TMP/resp.body")" "201	400" "in a batch: that item alone is refused"
+is "$(q -c "SELECT count(*) FROM xiaoan.cases WHERE source = 'cam-b' AND source_id LIKE 'forged-%'")" 0 \
+   "nothing was credited to cam-b"
+is "$(q -c "SELECT string_agg(DISTINCT actor, ' ') FROM xiaoan.case_event e JOIN xiaoan.cases c ON c.id = e.case_id
+             WHERE c.source_id LIKE 'forged-%' AND e.kind = 'open'")" cam-a "the open event names cam-a"
+
+# --- revoked ----------------------------------------------------------------------------------------
+is "$(code "$PA" "$B" "$(alert b-1)")" 201 "cam-b posts (hub a now remembers its token)"
+is "$(q -c "SELECT xiaoan.producer_token_revoke('cam-b')")" t "cam-b's token revoked"
+REVOKED_AT=$SECONDS
+is "$(auth "$B")" "<null>" "producer_auth refuses it at once"
+is "$(auth "$A")" cam-a "(cam-a's is still good)"
+hub_start b
+PB=$PORT_b
+is "$(code "$PB" "$B" "$(alert b-2)")" 401 "a freshly started hub refuses it"
+is "$(code "$PB" "$A" "$(alert a-2)")" 201 "and takes cam-a's"
+
+# --- replaced ------------------------------------------------------------------------------------
+A2=$(q -c "SELECT xiaoan.producer_token_create('cam-a')")
+is "$(auth "$A")" "<null>" "a new token for cam-a: the old one is refused by producer_auth"
+is "$(auth "$A2")" cam-a "and the new one accepted"
+hub_start c
+PC=$PORT_c
+is "$(code "$PC" "$A" "$(alert a-3)")" 401 "a fresh hub refuses the replaced token"
+is "$(code "$PC" "$A2" "$(alert a-4)")" 201 "and takes the new one"
+
+# --- expired -------------------------------------------------------------------------------------
+OLD=$(q -c "SELECT xiaoan.producer_token_create('cam-old', now() - interval '1 minute')")
+is "$(auth "$OLD")" "<null>" "a token created already expired: producer_auth refuses it"
+is "$(code "$PC" "$OLD" "$(alert o-1)")" 401 "and so does the hub"
+SOON=$(q -c "SELECT xiaoan.producer_token_create('cam-soon', now() + interval '3 seconds')")
+is "$(auth "$SOON")" cam-soon "a token good for 3 seconds works at first"
+sleep 3.5
+is "$(auth "$SOON")" "<null>" "and is refused once it has run out"
+hub_start d
+is "$(code "$PORT_d" "$SOON" "$(alert s-1)")" 401 "a hub that never saw it refuses it"
+
+# --- the cache's promise: refused within 30 s by the hub that remembered it ---------------------------
+end=$((REVOKED_AT + 32))
+got=201
+while [ $SECONDS -lt $end ]; do
+  got=$(code "$PA" "$B" "$(alert "b-late-$SECONDS")")
+  [ "$got" = 401 ] && break
+  sleep 1
+done
+is "$got" 401 "hub a refuses cam-b's revoked token once its 30 s cache runs out ($((SECONDS - REVOKED_AT)) s)"
+is "$(cases "WHERE source = 'cam-b' AND source_id LIKE 'b-late-%' AND opened_at > (SELECT revoked FROM xiaoan.producer WHERE name = 'cam-b') + interval '31 seconds'")" 0 \
+   "nothing was stored with it after that"
+
+# --- stream session tokens -------------------------------------------------------------------------
+closed() { jq -r 'select(.type == "_close") | "\(.code) \(.reason)"' "$1"; }
+stream() { node "$WSC" "ws://127.0.0.1:$PA/v1/stream" --count 1 --timeout 5000 "$@"; }
+T=$(session "${L}_disp")
+like "$T" '^xs_[0-9a-f]{48}$' "a session token: xs_ and 192 random bits"
+is "$(stream --token "$T" | jq -r 'select(.type == "hello") | .type')" hello "it opens the stream"
+is "$(q -c "SELECT count(*) FROM xiaoan.stream_session s WHERE s::text LIKE '%' || substr('$T', 4, 16) || '%'")" 0 \
+   "the database keeps only its hash"
+is "$(q -c "SELECT count(*) FROM xiaoan.stream_session WHERE login = '${L}_disp' AND expires <= now() + interval '1 minute'")" \
+   1 "it is good for one minute at most"
+q -c "UPDATE xiaoan.stream_session SET expires = now() - interval '1 second' WHERE token_hash = xiaoan.token_hash('$T')"
+is "$(closed <(stream --token "$T"))" "4401 invalid or expired session token" "expired: 4401"
+T=$(session "${L}_gone")
+q -c "SELECT xiaoan.officer_disable('${L}_gone')" >/dev/null
+is "$(closed <(stream --token "$T"))" "4401 invalid or expired session token" "its officer disabled since: 4401"
+is "$(q -c "SELECT count(*) FROM xiaoan.stream_session WHERE login = '${L}_gone'")" 0 "disabling drops their sessions"
+ok "$(PGUSER=${L}_gone psql -X -Atq -c 'SELECT 1' >/dev/null 2>&1; [ $? -ne 0 ]; echo $?)" \
+   "and the disabled officer can no longer log in to the database"
+T=$(session "${L}_quiet")
+q -c "UPDATE xiaoan.officer SET active = false WHERE login = '${L}_quiet'"
+is "$(closed <(stream --token "$T"))" "4401 invalid or expired session token" \
+   "officer row made inactive (role still LOGIN): its token is refused"
+is "$(PGUSER=${L}_quiet psql -X -Atq -v VERBOSITY=sqlstate -c 'SELECT xiaoan.session_token()' 2>&1 | sed 's/^ERROR: *//')" \
+   XA003 "and it gets no new one (XA003)"
+is "$(PGUSER=xiaoan_hub psql -X -Atq -v VERBOSITY=sqlstate -c 'SELECT xiaoan.session_token()' 2>&1 | sed 's/^ERROR: *//')" \
+   42501 "the hub's role cannot mint session tokens"
+is "$(closed <(stream --token "$A2"))" "4401 invalid or expired session token" "a producer token on the stream: 4401"
+is "$(code "$PA" "$(session "${L}_disp")" "$(alert x-1)")" 401 "a session token as a producer token: 401"
+
+# --- secrets stay out of the logs ------------------------------------------------------------------
+for t in "$A" "$A2" "$B" "$OLD" "$SOON"; do
+  if grep -rqF "${t:3:24}" "$TMP"/hub-*.log; then diag "token ${t:0:8}... found in a hub log"; leaked=1; fi
+done
+ok "${leaked:-0}" "no producer token appears in any hub's log"
+
+hub_stop a
+hub_stop b
+hub_stop c
+hub_stop d
+done_testing
