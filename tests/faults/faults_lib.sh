@@ -197,6 +197,60 @@ fault_db_outage() {
   is "$?" 0 "the hub drains and exits 0"
 }
 
+# ---- (c) a console cut off from its hub -----------------------------------------------------
+# No iptables or nft on the test machines: the hub is frozen with SIGSTOP
+# instead, which is what a blocked port looks like to the console (the TCP
+# connection stays open, nothing arrives, not even heartbeats). The console
+# gives a silent hub CSTREAM_IDLE_MS (45 s) before it drops the connection,
+# so the freeze must last longer than that to be seen.
+
+# screen_cases SESSION: "id state" of every case row on the console's screen
+screen_cases() {
+  screen "$1" | grep -E '^.{2} +[0-9]+ ' |
+    sed -E 's/^.{2} +([0-9]+) .* (new|signed|in progress|closed|confirmed) .*/\1 \2/' | sort
+}
+db_cases() { q -c "SELECT id || ' ' || replace(state::text, '_', ' ') FROM xiaoan.cases ORDER BY 1" | sort; }
+screen_is_db() { [ "$(screen_cases "$1")" = "$(db_cases)" ]; }
+
+# fault_console_cut FREEZE_SECONDS
+fault_console_cut() {
+  local freeze=$1 port i id t0
+  new_db fc_$RANDOM
+  officer "${FL}_wang" 王伟 fh.duty dispatcher
+  officer "${FL}_zhao" 赵敏 fh.duty dispatcher
+  port=$(free_port)
+  fhub_start c "$port" || { echo "Bail out! hub did not start"; exit 1; }
+  for i in 1 2 3 4 5 6; do ingest_one "fc-$i" gate_open "S00$i" "校门开启$i" >/dev/null; done
+  console cc "${FL}_wang" 160 50 "$port"
+  wait_screen cc "hub: live +db: live" 15; ok $? "console up, hub live"
+  wait_for 10 screen_is_db cc; ok $? "the console shows the database's six cases"
+
+  kill -STOP "$FHUB_PID"; t0=$SECONDS
+  diag "hub frozen (SIGSTOP) for $freeze s"
+  # meanwhile the database moves on: steps in psql, new alerts straight into the database
+  for id in $(q -c "SELECT id FROM xiaoan.cases ORDER BY id LIMIT 3"); do
+    PGUSER=${FL}_zhao q -c "SELECT version FROM xiaoan.case_sign($id, 1, '现场核实')" >/dev/null
+  done
+  for i in 7 8 9; do ingest_one "fc-$i" drowning "S01$i" "水边逗留$i" >/dev/null; done
+  wait_screen cc "hub: (stale, )?reconnecting since [0-9:]{8}" "$((freeze + 5))"
+  ok $? "the console's header says the hub is gone and since when"
+  diag "the console noticed after $((SECONDS - t0)) s"
+  ok "$(screen cc | grep -qE '^ ~ +[0-9]+ '; echo $?)" "and marks its rows stale (~)"
+  ok "$(! screen_is_db cc; echo $?)" "what it shows is behind the database meanwhile"
+  sleep "$((freeze - (SECONDS - t0)))" 2>/dev/null
+  kill -CONT "$FHUB_PID"; t0=$SECONDS
+  wait_screen cc "hub: live +db: live" 30; ok $? "hub back (SIGCONT): the console resumes by itself"
+  diag "live again after $((SECONDS - t0)) s"
+  wait_for 15 screen_is_db cc; ok $? "and ends with exactly the database's cases and states"
+  if ! screen_is_db cc; then
+    diff <(db_cases) <(screen_cases cc) | sed 's/^/# /'
+  fi
+  ok "$(! screen cc | grep -qE '^ ~ +[0-9]+ '; echo $?)" "no row is marked stale any more"
+  ok "$(sanitizer_clean; echo $?)" "no sanitizer report from the console"
+  kill -TERM "$FHUB_PID"; wait "$FHUB_PID"
+  is "$?" 0 "the hub drains and exits 0"
+}
+
 # Officer logins are cluster-wide roles: each suite names them ${FL}_* and
 # drops them at exit.
 FL=fl$$
