@@ -251,6 +251,41 @@ fault_console_cut() {
   is "$?" 0 "the hub drains and exits 0"
 }
 
+# ---- (d) two officers signing the same cases at the same moment ---------------------------
+# fault_races N: N cases, each signed by two dispatchers in two concurrent
+# psql sessions walking the same list in the same order
+fault_races() {
+  local n=$1 o won lost
+  new_db fr_$RANDOM
+  officer "${FL}_wang" 王伟 fh.duty dispatcher
+  officer "${FL}_zhao" 赵敏 fh.duty dispatcher
+  q -c "SELECT count(*) FROM xiaoan.ingest('fr-box', (SELECT jsonb_agg(jsonb_build_object('source_id', 'fr-' || g,
+        'type', 'gate_open', 'school', 'S' || lpad((1 + g % 120)::text, 3, '0'), 'occurred_at', now(),
+        'summary', '并发签收 ' || g)) FROM generate_series(1, $n) g))" >/dev/null
+  q -c "SELECT 'SELECT version FROM xiaoan.case_sign(' || id || ', 1, ''签收'');' FROM xiaoan.cases ORDER BY id" \
+    >"$TMP/race.sql"
+  for o in wang zhao; do
+    PGUSER=${FL}_$o psql -X -q -At -v ON_ERROR_STOP=0 -f "$TMP/race.sql" >"$TMP/race_$o.out" 2>"$TMP/race_$o.err" &
+    eval "RP_$o=\$!"
+  done
+  wait "$RP_wang"; wait "$RP_zhao"
+  won=$(cat "$TMP/race_wang.out" "$TMP/race_zhao.out" | grep -c .)
+  lost=$(cat "$TMP/race_wang.err" "$TMP/race_zhao.err" | grep -c 'ERROR:')
+  diag "wang won $(grep -c . "$TMP/race_wang.out"), zhao won $(grep -c . "$TMP/race_zhao.out")"
+  is "$won" "$n" "$n cases, $n signs succeeded in all"
+  is "$lost" "$n" "and $n were refused"
+  is "$(cat "$TMP/race_wang.err" "$TMP/race_zhao.err" | grep 'ERROR:' | grep -vcE 'case [0-9]+ already signed by (王伟|赵敏)')" 0 \
+     "every loser was told who won (\"already signed by\")"
+  grep 'ERROR:' "$TMP/race_wang.err" "$TMP/race_zhao.err" | grep -vE 'already signed by' | head -n 5 | sed 's/^/# /'
+  is "$(q -c "SELECT count(*) FROM xiaoan.cases WHERE state = 'signed' AND version = 2")" "$n" "every case signed once (version 2)"
+  is "$(q -c "SELECT count(*) FROM (SELECT case_id FROM xiaoan.case_event WHERE kind = 'sign' GROUP BY case_id HAVING count(*) = 1) s")" \
+     "$n" "each case has exactly one sign event"
+  is "$(q -c "SELECT count(*) FROM xiaoan.cases c JOIN xiaoan.case_event e ON e.case_id = c.id AND e.kind = 'sign'
+              WHERE e.actor IS DISTINCT FROM c.signed_by")" 0 "the sign event's actor is the case's signed_by"
+  is "$(q -c "SELECT count(*) FROM (SELECT seq, lag(seq) OVER (ORDER BY seq) p FROM xiaoan.case_event) s WHERE p IS NOT NULL AND seq <> p + 1")" \
+     0 "case_event seq stays gap-free"
+}
+
 # Officer logins are cluster-wide roles: each suite names them ${FL}_* and
 # drops them at exit.
 FL=fl$$
