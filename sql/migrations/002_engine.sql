@@ -226,127 +226,208 @@ BEGIN
   RETURN c;
 END $$;
 
--- Opens a case from one alert object (already syntax-checked by the hub).
--- Idempotent on (producer, source_id).
-CREATE FUNCTION open_alert(p_producer text, a jsonb,
-                           OUT case_id bigint, OUT seq bigint, OUT created boolean,
-                           OUT error text, OUT field text)
-LANGUAGE plpgsql SET search_path = xiaoan, pg_catalog AS $$
-DECLARE
-  t alert_type;
-  s unit;
-  c cases;
-  v_occ timestamptz;
-  v_sens boolean;
-  v_summary text;
-  u text;
+-- occurred_at as PostgreSQL reads it, or NULL: a time it cannot read is that
+-- item's error, not the whole batch's.
+CREATE FUNCTION time_or_null(p_text text) RETURNS timestamptz LANGUAGE plpgsql STABLE AS $$
 BEGIN
-  created := false;
-  -- The hub checks alerts before they get here; these checks keep one bad
-  -- item from failing the whole batch all the same.
-  IF coalesce(p_producer, '') = '' THEN
-    error := 'the producer is missing'; field := 'producer'; RETURN;
-  END IF;
-  IF coalesce(a->>'source_id', '') = '' OR length(a->>'source_id') > 128 THEN
-    error := 'source_id is required (1 to 128 characters)'; field := 'source_id'; RETURN;
-  END IF;
-  SELECT id INTO case_id FROM cases WHERE source = p_producer AND source_id = a->>'source_id';
-  IF FOUND THEN
-    SELECT min(e.seq) INTO seq FROM case_event e WHERE e.case_id = open_alert.case_id;
-    RETURN;
-  END IF;
-  SELECT * INTO t FROM alert_type WHERE code = a->>'type';
-  IF NOT FOUND OR t.is_hazard THEN
-    error := format('unknown alert type "%s"', a->>'type'); field := 'type'; RETURN;
-  END IF;
-  SELECT * INTO s FROM unit WHERE code = a->>'school' AND kind = 'school';
-  IF NOT FOUND THEN
-    error := format('unknown school "%s"', a->>'school'); field := 'school'; RETURN;
-  END IF;
-  BEGIN
-    v_occ := (a->>'occurred_at')::timestamptz;
-  EXCEPTION WHEN others THEN
-    error := 'occurred_at is not a valid time'; field := 'occurred_at'; RETURN;
-  END;
-  IF v_occ > now() + interval '1 day' THEN
-    error := 'occurred_at is more than a day in the future: check the producer''s clock';
-    field := 'occurred_at'; RETURN;
-  END IF;
-  IF t.code = 'mental_care' AND a->>'grade' IS NULL THEN
-    error := 'mental_care alerts need a grade (low, medium or high)'; field := 'grade'; RETURN;
-  END IF;
-  IF t.code <> 'mental_care' AND a->>'grade' IS NOT NULL THEN
-    error := 'grade applies to mental_care alerts only'; field := 'grade'; RETURN;
-  END IF;
-  IF a->>'grade' NOT IN ('low', 'medium', 'high') THEN
-    error := format('grade "%s" is not low, medium or high', a->>'grade'); field := 'grade'; RETURN;
-  END IF;
-  IF coalesce(a->>'severity', 'normal') NOT IN ('low', 'normal', 'high', 'critical') THEN
-    error := format('severity "%s" is not low, normal, high or critical', a->>'severity');
-    field := 'severity'; RETURN;
-  END IF;
-  IF coalesce(btrim(a->>'summary'), '') = '' OR length(a->>'summary') > 500 THEN
-    error := 'summary is required (1 to 500 characters)'; field := 'summary'; RETURN;
-  END IF;
-  v_sens := t.sensitive;
-  v_summary := CASE WHEN v_sens
-                    THEN t.name_zh || '预警' || coalesce('（' || CASE a->>'grade' WHEN 'high' THEN '高危'
-                         WHEN 'medium' THEN '中危' ELSE '低危' END || '）', '')
-                    ELSE a->>'summary' END;
-
-  INSERT INTO cases AS k (type, school, town, severity, grade, sensitive, summary, details, source, source_id,
-                     issuer, holder, occurred_at, clock_start, sign_due, feedback_due, close_due)
-  VALUES (t.code, s.code, s.town, coalesce(a->>'severity', 'normal')::severity, a->>'grade', v_sens,
-          v_summary, CASE WHEN v_sens THEN NULL ELSE a->'details' END, p_producer, a->>'source_id',
-          setting_text('alert_issuer'), resolve_target(t.holder, s.code), v_occ,
-          CASE t.clock_from WHEN 'occurred' THEN v_occ ELSE now() END,
-          now() + sign_limit_of(t),
-          CASE t.clock_from WHEN 'occurred' THEN v_occ ELSE now() END + t.feedback_limit,
-          CASE t.clock_from WHEN 'occurred' THEN v_occ ELSE now() END + t.close_limit)
-  ON CONFLICT (source, source_id) DO NOTHING
-  RETURNING * INTO c;
-  IF NOT FOUND THEN   -- another hub opened it a moment ago
-    SELECT k.id INTO case_id FROM cases k WHERE k.source = p_producer AND k.source_id = a->>'source_id';
-    SELECT min(e.seq) INTO seq FROM case_event e WHERE e.case_id = open_alert.case_id;
-    RETURN;
-  END IF;
-  IF v_sens THEN
-    INSERT INTO case_private VALUES (c.id, a->>'summary', a->'details');
-  END IF;
-  INSERT INTO case_unit VALUES (c.id, c.holder, 'holder');
-  FOR u IN SELECT DISTINCT resolve_target(x, s.code)
-             FROM unnest(t.cc || CASE WHEN a->>'grade' = 'high' OR a->>'severity' = 'critical'
-                                      THEN t.cc_high ELSE '{}' END) AS x LOOP
-    IF u <> c.holder THEN
-      INSERT INTO case_unit VALUES (c.id, u, 'cc') ON CONFLICT DO NOTHING;
-    END IF;
-  END LOOP;
-  case_id := c.id;
-  created := true;
-  seq := log_event(c, 'open', NULL, p_producer::name, p_producer, NULL, NULL, c.holder, NULL);
+  RETURN p_text::timestamptz;
+EXCEPTION WHEN others THEN
+  RETURN NULL;
 END $$;
 
 -- Group commit: the hub sends every alert that arrived while the previous
--- transaction was committing, as one array; each item answers for itself.
--- With p_producer NULL each item names its producer in "producer" (set by the
--- hub from the bearer token, never taken from the request).
+-- transaction was committing, as one array; each item answers for itself
+-- (idx counts from 0), in order. With p_producer NULL each item names its
+-- producer in "producer" (set by the hub from the bearer token, never taken
+-- from the request). Idempotent on (producer, source_id): a repeat answers
+-- with the case and its open event, created false.
+--
+-- Set-based, because the batch is the unit of work: one INSERT per table,
+-- and one update of event_counter reserving the batch's sequence numbers. Its
+-- row lock, held until commit, keeps seq gap-free and in commit order. A
+-- batch that opens nothing does not take it.
 CREATE FUNCTION ingest(p_producer text, p_alerts jsonb)
 RETURNS TABLE(idx integer, case_id bigint, seq bigint, created boolean, error text, field text)
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = xiaoan, pg_catalog AS $$
 DECLARE
-  i integer := 0;
-  item jsonb;
-  r record;
+  v_i integer[];
+  v_case bigint[];
+  v_seq bigint[];
+  v_created boolean[];
+  v_error text[];
+  v_field text[];
+  v_src text[];     -- (v_src, v_sid): the key of an item whose case another hub opened meanwhile
+  v_sid text[];
+  v_raced boolean;
 BEGIN
   IF jsonb_typeof(p_alerts) <> 'array' THEN
     RAISE EXCEPTION 'ingest expects a JSON array' USING ERRCODE = 'XA004';
   END IF;
-  FOR item IN SELECT value FROM jsonb_array_elements(p_alerts) LOOP
-    r := open_alert(coalesce(p_producer, item->>'producer'), item - 'producer');
-    idx := i; case_id := r.case_id; seq := r.seq; created := r.created; error := r.error; field := r.field;
-    RETURN NEXT;
-    i := i + 1;
-  END LOOP;
+
+  WITH item AS (
+    SELECT (j.n - 1)::integer AS i, j.a, coalesce(p_producer, j.a->>'producer') AS src,
+           j.a->>'source_id' AS sid, time_or_null(j.a->>'occurred_at') AS occ
+      FROM jsonb_array_elements(p_alerts) WITH ORDINALITY AS j(a, n)
+  ),
+  -- The hub checks alerts before they get here; these checks keep one bad
+  -- item from failing the whole batch all the same. Each names {field,
+  -- message}; the first that fails is the item's error. key_err comes before
+  -- the duplicate check, err after it (a repeat is answered as a repeat).
+  chk AS (
+    SELECT it.*, t.code AS type, t.holder AS t_holder, t.cc AS t_cc, t.cc_high AS t_cc_high,
+           t.sensitive AS sens, t.name_zh, t.sign_promptly, t.sign_limit, t.feedback_limit, t.close_limit,
+           t.clock_from, sc.code AS school, sc.town, it.a->>'grade' AS grade,
+           coalesce(it.a->>'severity', 'normal') AS sev,
+           CASE
+             WHEN coalesce(it.src, '') = '' THEN ARRAY['producer', 'the producer is missing']
+             WHEN coalesce(it.sid, '') = '' OR length(it.sid) > 128
+               THEN ARRAY['source_id', 'source_id is required (1 to 128 characters)']
+           END AS key_err,
+           CASE
+             WHEN t.code IS NULL OR t.is_hazard
+               THEN ARRAY['type', format('unknown alert type "%s"', it.a->>'type')]
+             WHEN sc.code IS NULL THEN ARRAY['school', format('unknown school "%s"', it.a->>'school')]
+             WHEN it.occ IS NULL THEN ARRAY['occurred_at', 'occurred_at is not a valid time']
+             WHEN it.occ > now() + interval '1 day'
+               THEN ARRAY['occurred_at', 'occurred_at is more than a day in the future: check the producer''s clock']
+             WHEN t.code = 'mental_care' AND it.a->>'grade' IS NULL
+               THEN ARRAY['grade', 'mental_care alerts need a grade (low, medium or high)']
+             WHEN t.code <> 'mental_care' AND it.a->>'grade' IS NOT NULL
+               THEN ARRAY['grade', 'grade applies to mental_care alerts only']
+             WHEN it.a->>'grade' NOT IN ('low', 'medium', 'high')
+               THEN ARRAY['grade', format('grade "%s" is not low, medium or high', it.a->>'grade')]
+             WHEN coalesce(it.a->>'severity', 'normal') NOT IN ('low', 'normal', 'high', 'critical')
+               THEN ARRAY['severity', format('severity "%s" is not low, normal, high or critical', it.a->>'severity')]
+             WHEN coalesce(btrim(it.a->>'summary'), '') = '' OR length(it.a->>'summary') > 500
+               THEN ARRAY['summary', 'summary is required (1 to 500 characters)']
+           END AS err
+      FROM item it
+      LEFT JOIN alert_type t ON t.code = it.a->>'type'
+      LEFT JOIN unit sc ON sc.code = it.a->>'school' AND sc.kind = 'school'
+  ),
+  -- old: the case opened by an earlier batch (LIMIT 1 keeps it one index probe
+  -- per item, never a join over all cases); first_ok: the first good item of
+  -- the same key in this batch, which opens the case (later ones repeat it).
+  keyed AS (
+    SELECT c.*, k.id AS old,
+           -- a flag rather than the comparison, for the planner's row estimates
+           (k.id IS NULL AND c.i = c.first_ok) AS opens
+      FROM (SELECT c.*, min(c.i) FILTER (WHERE c.key_err IS NULL AND c.err IS NULL)
+                          OVER (PARTITION BY c.src, c.sid) AS first_ok
+              FROM chk c) c
+      LEFT JOIN LATERAL (SELECT k.id FROM cases k WHERE k.source = c.src AND k.source_id = c.sid LIMIT 1) k
+        ON c.key_err IS NULL
+  ),
+  -- The items that open a case, with the units it goes to: the holder first,
+  -- then the copies (resolved as resolve_target does, which is left to report
+  -- a target the reference data cannot resolve).
+  fresh AS (
+    SELECT f.*, r.units
+      FROM keyed f
+      CROSS JOIN LATERAL (
+        SELECT array_agg(coalesce(
+                 CASE x.target
+                   WHEN 'school' THEN f.school
+                   WHEN 'town' THEN (SELECT u.code FROM unit u
+                                      WHERE u.town = f.town AND u.kind = 'command_room' LIMIT 1)
+                   WHEN 'police_station' THEN (SELECT u.code FROM unit u
+                                                WHERE u.town = f.town AND u.kind = 'police_station' LIMIT 1)
+                   ELSE (SELECT u.code FROM unit u WHERE x.target LIKE 'dept:%' AND u.dept_key = substr(x.target, 6)
+                          LIMIT 1)
+                 END, resolve_target(x.target, f.school)) ORDER BY x.n) AS units
+          FROM unnest(ARRAY[f.t_holder] || f.t_cc
+                      || CASE WHEN f.grade = 'high' OR f.sev = 'critical' THEN f.t_cc_high ELSE '{}' END)
+                 WITH ORDINALITY AS x(target, n)) r
+     WHERE f.opens
+  ),
+  cfg AS MATERIALIZED (   -- as sign_limit_of and setting_text have them, read once
+    SELECT coalesce((SELECT v.value FROM setting v WHERE v.key = 'promptly_minutes'), '5')::integer AS promptly,
+           (SELECT v.value FROM setting v WHERE v.key = 'alert_issuer') AS issuer
+  ),
+  ins AS (
+    INSERT INTO cases AS k (type, school, town, severity, grade, sensitive, summary, details, source, source_id,
+                            issuer, holder, occurred_at, clock_start, sign_due, feedback_due, close_due)
+    SELECT f.type, f.school, f.town, f.sev::severity, f.grade, f.sens,
+           -- sensitive: a neutral label here, the producer's text in case_private
+           CASE WHEN f.sens
+                THEN f.name_zh || '预警' || coalesce('（' || CASE f.grade WHEN 'high' THEN '高危'
+                     WHEN 'medium' THEN '中危' WHEN 'low' THEN '低危' END || '）', '')
+                ELSE f.a->>'summary' END,
+           CASE WHEN f.sens THEN NULL ELSE f.a->'details' END, f.src, f.sid,
+           g.issuer, f.units[1], f.occ, s.clock,
+           now() + CASE WHEN f.sign_promptly THEN make_interval(mins => g.promptly) ELSE f.sign_limit END,
+           s.clock + f.feedback_limit, s.clock + f.close_limit
+      FROM fresh f
+      CROSS JOIN cfg g
+      CROSS JOIN LATERAL (SELECT CASE f.clock_from WHEN 'occurred' THEN f.occ ELSE now() END AS clock) s
+     ORDER BY f.i
+    ON CONFLICT (source, source_id) DO NOTHING
+    RETURNING k.id, k.source, k.source_id, k.holder, k.state, k.version
+  ),
+  made AS (
+    SELECT f.i, k.id, k.holder, k.state, k.version, f.src, f.sid, f.sens, f.a, f.units,
+           row_number() OVER (ORDER BY f.i) AS r
+      FROM ins k JOIN fresh f ON f.src = k.source AND f.sid = k.source_id
+  ),
+  counter AS (
+    UPDATE event_counter SET last = last + x.n
+      FROM (SELECT count(*) AS n FROM made) x
+     WHERE x.n > 0
+    RETURNING last - x.n AS base
+  ),
+  opened AS (
+    SELECT m.*, c.base + m.r AS seq FROM made m CROSS JOIN counter c
+  ),
+  ev AS (
+    INSERT INTO case_event (seq, case_id, kind, actor, actor_name, to_unit, state, version)
+    SELECT o.seq, o.id, 'open', o.src::name, o.src, o.holder, o.state, o.version FROM opened o
+  ),
+  priv AS (
+    INSERT INTO case_private (case_id, summary, details)
+    SELECT m.id, m.a->>'summary', m.a->'details' FROM made m WHERE m.sens
+  ),
+  party AS (
+    INSERT INTO case_unit (case_id, unit, relation)
+    SELECT DISTINCT ON (m.id, u.unit) m.id, u.unit, CASE WHEN u.n = 1 THEN 'holder' ELSE 'cc' END
+      FROM made m CROSS JOIN LATERAL unnest(m.units) WITH ORDINALITY AS u(unit, n)
+     WHERE u.n = 1 OR u.unit <> m.holder
+     ORDER BY m.id, u.unit, u.n
+  ),
+  answer AS (
+    SELECT c.i,
+           CASE WHEN c.old IS NOT NULL THEN c.old WHEN w.batch THEN o.id END AS cid,
+           CASE WHEN c.old IS NOT NULL THEN (SELECT min(e.seq) FROM case_event e WHERE e.case_id = c.old)
+                WHEN w.batch THEN o.seq END AS sq,
+           w.batch AND c.i = c.first_ok AND o.id IS NOT NULL AS cr,
+           coalesce(c.key_err, CASE WHEN c.old IS NULL AND NOT w.batch THEN c.err END) AS er,
+           -- the case of the key was opened by another hub since this
+           -- statement began: looked up below
+           CASE WHEN w.batch AND o.id IS NULL THEN c.src END AS rsrc,
+           CASE WHEN w.batch AND o.id IS NULL THEN c.sid END AS rsid
+      FROM keyed c
+      CROSS JOIN LATERAL (SELECT c.key_err IS NULL AND c.old IS NULL AND coalesce(c.i >= c.first_ok, false)
+                                 AS batch) w   -- the key's case is this batch's
+      LEFT JOIN opened o ON o.src = c.src AND o.sid = c.sid
+  )
+  SELECT array_agg(a.i ORDER BY a.i), array_agg(a.cid ORDER BY a.i), array_agg(a.sq ORDER BY a.i),
+         array_agg(a.cr ORDER BY a.i), array_agg(a.er[2] ORDER BY a.i), array_agg(a.er[1] ORDER BY a.i),
+         array_agg(a.rsrc ORDER BY a.i), array_agg(a.rsid ORDER BY a.i), bool_or(a.rsrc IS NOT NULL)
+    INTO v_i, v_case, v_seq, v_created, v_error, v_field, v_src, v_sid, v_raced
+    FROM answer a;
+
+  IF true = ANY (v_created) THEN
+    -- Identical notifications in one transaction merge: one wake-up per commit.
+    PERFORM pg_notify('xiaoan_event', '');
+  END IF;
+  IF v_raced THEN
+    -- A new statement sees what the other hub committed.
+    SELECT array_agg(coalesce(k.id, r.cid) ORDER BY r.i), array_agg(coalesce(k.sq, r.sq) ORDER BY r.i)
+      INTO v_case, v_seq
+      FROM unnest(v_i, v_case, v_seq, v_src, v_sid) AS r(i, cid, sq, src, sid)
+      LEFT JOIN LATERAL (SELECT k.id, (SELECT min(e.seq) FROM case_event e WHERE e.case_id = k.id) AS sq
+                           FROM cases k WHERE k.source = r.src AND k.source_id = r.sid) k ON true;
+  END IF;
+  RETURN QUERY SELECT * FROM unnest(v_i, v_case, v_seq, v_created, v_error, v_field);
 END $$;
 
 -- Common tail of every step: bump the version and log the event.
