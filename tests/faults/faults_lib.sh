@@ -286,6 +286,80 @@ fault_races() {
      0 "case_event seq stays gap-free"
 }
 
+# ---- (e) the terminal: hang-up, resize storm, terminals without colour -------------------
+# tconsole SESSION LOGIN COLS ROWS PORT TERM [ENV...]: a console under TERM;
+# its exit status goes to $TMP/exit-SESSION
+tconsole() {
+  local s=$1 login=$2 cols=$3 rows=$4 port=$5 term=$6; shift 6
+  tm new-session -d -s "$s" -x "$cols" -y "$rows" \
+    "env PGUSER=$login LANG=C.UTF-8 LC_ALL=C.UTF-8 TERM=$term XDG_CONFIG_HOME=$TMP/none $* \
+     $BUILD/xiaoan --db '$DBCONN' --hub 127.0.0.1:$port --notify off 2>>$TMP/console-$s.err; echo \$? >$TMP/exit-$s; sleep 60"
+}
+
+fault_terminal() {
+  local port pid i sizes w h
+  new_db ft_$RANDOM
+  officer "${FL}_wang" 王伟 fh.duty dispatcher
+  port=$(free_port)
+  fhub_start t "$port" || { echo "Bail out! hub did not start"; exit 1; }
+  for i in 1 2 3 4 5; do ingest_one "ft-$i" gate_open "S00$i" "南门开启$i" >/dev/null; done
+
+  # ssh hang-up: the pty goes away under the console (SIGHUP)
+  tconsole th "${FL}_wang" 120 40 "$port" tmux-256color
+  wait_screen th "hub: live" 15
+  pid=$(console_pid th)
+  ok "$([ -n "$pid" ]; echo $?)" "console running (pid $pid)"
+  tm kill-session -t th
+  wait_for 5 sh -c "! kill -0 $pid 2>/dev/null"; ok $? "hang-up (tmux kill-session): the console exits"
+  ok "$(! pgrep -f -- "--db $DBCONN --hub 127.0.0.1:$port" >/dev/null; echo $?)" "no xiaoan process of this test is left"
+
+  # resize storm: 50 sizes in a few seconds, 1 column wide and 10x5 among them
+  tconsole tr "${FL}_wang" 120 40 "$port" tmux-256color
+  wait_screen tr "hub: live" 15
+  pid=$(console_pid tr)
+  sizes="1x40 10x5 1x1 200x60 2x2 80x24 40x3 1x100"
+  for i in $(seq 42); do sizes+=" $((1 + RANDOM % 200))x$((1 + RANDOM % 60))"; done
+  for i in $sizes; do
+    tm resize-window -t tr -x "${i%x*}" -y "${i#*x}"
+    sleep 0.05
+  done
+  tm resize-window -t tr -x 120 -y 40
+  ok "$(kill -0 "$pid" 2>/dev/null; echo $?)" "50 resizes (1 column wide, 10x5, 1x1 among them): the console lives"
+  # reference: a fresh console of the same size
+  tconsole tf "${FL}_wang" 120 40 "$port" tmux-256color
+  wait_screen tf "hub: live" 15
+  sleep 1.5
+  compare_two() { diff <(masked_screen tf) <(masked_screen tr) >"$TMP/storm.diff"; }
+  wait_for 5 compare_two; ok $? "back at 120x40 its screen is clean: equal to a fresh console's"
+  [ -s "$TMP/storm.diff" ] && sed 's/^/# /' "$TMP/storm.diff" | head -n 30
+
+  # terminals without colours
+  tconsole tv "${FL}_wang" 100 30 "$port" vt100 NO_COLOR=1
+  wait_screen tv "hub: live +db: live" 15; ok $? "TERM=vt100 NO_COLOR=1: the console works"
+  ok "$(screen tv | grep -q "南门开启5"; echo $?)" "and lists the cases"
+  ok "$(! tm capture-pane -p -e -t tv | grep -qE $'\e\\[([0-9;]*;)?(3[0-8]|4[0-8]|9[0-7]|10[0-7])(;[0-9;]*)?m'; echo $?)" \
+     "without any colour on screen"
+  keys tv Q
+  wait_for 5 test -s "$TMP/exit-tv"; is "$(cat "$TMP/exit-tv" 2>/dev/null)" 0 "Q quits with status 0"
+  # TERM=dumb has no cursor addressing: the console must either refuse it
+  # with a message or still show its screen. FAULTS_DUMB=0 leaves it out.
+  if [ "${FAULTS_DUMB:-1}" = 1 ]; then
+    tconsole td "${FL}_wang" 100 30 "$port" dumb
+    wait_for 5 sh -c "[ -s '$TMP/exit-td' ] || tmux -L '$TMUX_SOCK' capture-pane -p -t td | grep -q 'hub: live'"
+    if [ -s "$TMP/exit-td" ]; then
+      is "$(cat "$TMP/exit-td")" 1 "TERM=dumb: the console refuses it with status 1, no crash"
+      like "$(cat "$TMP/console-td.err")" "TERM=dumb" "and says why"
+    else
+      ok "$(screen td | grep -q 'hub: live'; echo $?)" "TERM=dumb: the console refuses it or shows its screen"
+      [ -n "$(screen td | tr -d ' \n')" ] || diag "TERM=dumb: the console runs and the terminal stays blank"
+      tm kill-session -t td
+    fi
+  fi
+  ok "$(sanitizer_clean; echo $?)" "no sanitizer report from any console"
+  kill -TERM "$FHUB_PID"; wait "$FHUB_PID"
+  is "$?" 0 "the hub drains and exits 0"
+}
+
 # Officer logins are cluster-wide roles: each suite names them ${FL}_* and
 # drops them at exit.
 FL=fl$$
