@@ -46,7 +46,7 @@ static void test_known_actions(void **state)
 		"page-down", "move-first", "move-last", "search", "filter", "filter-clear",
 		"toggle-overdue", "cycle-sort", "toggle-select", "select-all-new", "sign",
 		"sign-selected", "feedback", "forward", "escalate", "dispatch-down", "return",
-		"close", "confirm", "reopen", "supervise", "unsupervise", "report-hazard",
+		"close", "confirm", "reopen", "supervise", "unsupervise", "assign", "report-hazard",
 		"log-visit", "stats",
 	};
 	assert_int_equal(sizeof names / sizeof names[0], ACTION_COUNT - 1);
