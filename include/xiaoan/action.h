@@ -16,7 +16,7 @@
 	X(HELP,            "help",            N_("Help"),        N_("Show the key bindings")) \
 	X(REDRAW,          "redraw",          N_("Redraw"),      N_("Redraw the screen")) \
 	X(RELOAD,          "reload",          N_("Reload"),      N_("Reload all data from the database")) \
-	X(VIEW_DISPATCH,   "view-dispatch",   N_("Cases"),       N_("Show the dispatch view (open cases)")) \
+	X(VIEW_DISPATCH,   "view-dispatch",   N_("Dispatch"),    N_("Show the dispatch view (open cases)")) \
 	X(VIEW_SCHOOLS,    "view-schools",    N_("Schools"),     N_("Show the schools view")) \
 	X(VIEW_SUPERVISOR, "view-supervisor", N_("Supervision"), N_("Show the supervision view")) \
 	X(OPEN,            "open",            N_("View"),        N_("Open the selected item")) \
