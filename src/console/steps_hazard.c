@@ -75,7 +75,7 @@ static void hazard_next(void)
 			prompt_open(PR_NOTE, label, NULL);
 			return;
 		default:
-			snprintf(label, sizeof label, _("Assign case %" PRId64 " to %s, to be rectified by %s? (y/n) "), s->id,
+			snprintf(label, sizeof label, _("Assign case %" PRId64 " to %s by %s? (y/n) "), s->id,
 				 model_unit_name(&app->m, s->target), s->when);
 			prompt_open(PR_YESNO, label, NULL);
 			return;
@@ -106,8 +106,8 @@ static void hazard_next(void)
 void hazard_begin(enum action act, const struct mcase *c)
 {
 	static const char *const codes[3] = { "resolved", "in_progress_committed", "hard_to_resolve" };
-	const char *names[3] = { _("resolved"), _("being resolved, with a committed completion date"),
-				 _("hard to resolve in the short term (for leadership review)") };
+	const char *names[3] = { _("resolved"), _("being resolved by a committed date"),
+				 _("hard to resolve (for leadership review)") };
 
 	for (size_t i = 0; i < XA_ARRAY_LEN(app->outcomes); i++) {
 		xstrlcpy(app->outcomes[i].code, codes[i], sizeof app->outcomes[i].code);

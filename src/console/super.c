@@ -152,8 +152,10 @@ void super_regroup(void)
 		head = s->nlines++;
 		s->lines[head].row = -1;
 		s->lines[head].oldest = o->due;
-		s->lines[head].label = s->ogroup == SUPG_TOWN ? o->town_name : s->ogroup == SUPG_TYPE ? o->type_name
-												  : o->unit_name;
+		/* Types in the display language, like every list. */
+		s->lines[head].label = s->ogroup == SUPG_TOWN  ? o->town_name
+				       : s->ogroup == SUPG_TYPE ? model_type_name(&app->m, o->type)
+								: o->unit_name;
 		for (size_t j = i; j < s->nover; j++) {
 			const struct sup_over *p = &s->over[j];
 			const char *k2 = s->ogroup == SUPG_TOWN ? p->town : s->ogroup == SUPG_TYPE ? p->type : p->unit;

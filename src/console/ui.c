@@ -461,6 +461,9 @@ static void ui_action(enum action a, int key)
 	const struct mcase *c;
 	bool handled = false;
 
+	/* Grouping and the period are the supervision view's own. */
+	if (app->view == VIEW_SUPERVISOR && (a == ACTION_CYCLE_SORT || a == ACTION_FILTER) && ui_super_action(a))
+		return;
 	switch (a) {
 	case ACTION_NONE:
 		keymap_key_name(key, name, sizeof name);
