@@ -43,6 +43,9 @@ enum proto_type { PROTO_HELLO, PROTO_EVENT, PROTO_HEARTBEAT, PROTO_RESYNC };
 	X(REOPEN, "reopen")                  \
 	X(SUPERVISE, "supervise")            \
 	X(UNSUPERVISE, "unsupervise")        \
+	X(ASSIGN, "assign")                  \
+	X(SAMPLE, "sample")                  \
+	X(AUDIT, "audit")                    \
 	X(DUE_SOON, "due_soon")              \
 	X(OVERDUE, "overdue")
 
