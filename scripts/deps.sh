@@ -27,6 +27,9 @@ declare -A TOOL=(
   [runuser]=util-linux
   [valgrind]=valgrind
   [htop]=htop
+  [jq]=jq
+  [openssl]=openssl
+  [python3]=python3
 )
 PGBIN=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1 || true)
 

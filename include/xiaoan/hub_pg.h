@@ -27,7 +27,7 @@ struct hub_pg_hooks {
 	void (*up)(void *arg);    /* connected and idle */
 	void (*down)(void *arg);  /* lost (after any pending answer got NULL) */
 	void (*idle)(void *arg);  /* idle after an answer: send the next statement */
-	void (*notify)(void *arg, const char *channel);
+	void (*notify)(void *arg, const char *channel, const char *payload);
 };
 
 /* name ("ingest", "stream", ...) goes into logs and application_name. */

@@ -42,6 +42,9 @@ BEGIN
   VALUES (p_login, p_name, p_unit, p_role, p_phone, p_active)
   ON CONFLICT (login) DO UPDATE SET name = EXCLUDED.name, unit = EXCLUDED.unit, role = EXCLUDED.role,
                                     phone = coalesce(EXCLUDED.phone, officer.phone), active = EXCLUDED.active;
+  -- Open live streams carry the old scope: the hubs close them (payload
+  -- "officer:<login>" on the event channel).
+  PERFORM pg_notify('xiaoan_event', 'officer:' || p_login);
 END $$;
 
 -- Disabling keeps the officer (the audit trail names them) but stops logins.
@@ -54,6 +57,7 @@ BEGIN
   END IF;
   EXECUTE format('ALTER ROLE %I NOLOGIN', p_login);
   DELETE FROM stream_session WHERE login = p_login;
+  PERFORM pg_notify('xiaoan_event', 'officer:' || p_login);
   RETURN true;
 END $$;
 

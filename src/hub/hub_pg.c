@@ -209,7 +209,7 @@ static void hub_pg_notifies(struct hub_pg *c)
 
 	while (c->conn && (n = PQnotifies(c->conn)) != NULL) {
 		if (c->hooks->notify)
-			c->hooks->notify(c->arg, n->relname);
+			c->hooks->notify(c->arg, n->relname, n->extra);
 		PQfreemem(n);
 	}
 }

@@ -502,11 +502,22 @@ static void hub_listen_down(void *arg)
 	hub_db_changed(st->hub);
 }
 
-static void hub_listen_notify(void *arg, const char *channel)
+/* The payload is empty for new events, "officer:<login>" when an officer
+ * was changed or disabled: that officer's streams close (4401), so their
+ * consoles reconnect with a fresh token and the new scope — or none. */
+static void hub_listen_notify(void *arg, const char *channel, const char *payload)
 {
 	struct hub_stream *st = arg;
 
 	(void)channel;
+	if (strncmp(payload, "officer:", 8) == 0) {
+		for (struct hub_sub *s = st->head; s; s = s->next)
+			if (strcmp(s->login, payload + 8) == 0) {
+				log_info("stream: %s: officer changed or disabled; closing", s->login);
+				hub_sub_close(s, HUB_CLOSE_UNAUTHORIZED, "officer changed or disabled");
+			}
+		return;
+	}
 	st->fetch_wanted = true;
 	hub_stream_pump(st);
 }

@@ -8,7 +8,7 @@
 . "$(dirname "$0")/hub_lib.sh"
 
 L=h11_$$
-trap '_cleanup; for r in disp jp yl s1 gone; do q -d postgres -c "DROP ROLE IF EXISTS ${L}_$r" >/dev/null 2>&1; done' EXIT
+trap '_cleanup; for r in disp jp yl s1 gone late; do q -d postgres -c "DROP ROLE IF EXISTS ${L}_$r" >/dev/null 2>&1; done' EXIT
 
 new_db hub_stream
 hub_start a --heartbeat 1
@@ -19,6 +19,7 @@ officer "${L}_jp" 锦屏指挥室 fh.jp.cmd town_staff
 officer "${L}_yl" 岳林指挥室 fh.yl.cmd town_staff
 officer "${L}_s1" 一校安全员 S001 school_officer
 officer "${L}_gone" 已离职 fh.duty dispatcher
+officer "${L}_late" 调岗员 fh.duty dispatcher
 
 # --- hello --------------------------------------------------------------------------
 post "$P" "$TOKEN" "$(alert pre-1)" >/dev/null
@@ -72,6 +73,14 @@ T=$(session "${L}_gone")
 q -c "SELECT xiaoan.officer_disable('${L}_gone')" >/dev/null
 node "$WSC" "ws://127.0.0.1:$P/v1/stream" --token "$T" >"$TMP/e4"
 is "$(closed "$TMP/e4")" "4401 invalid or expired session token" "a disabled officer's token: closed 4401"
+# An officer disabled while their stream is open loses it at once, not at
+# their next reconnect.
+node "$WSC" "ws://127.0.0.1:$P/v1/stream" --token "$(session "${L}_late")" --timeout 10000 >"$TMP/e4b" &
+late=$!
+wait_for 5 grep -q '"type":"hello"' "$TMP/e4b"
+q -c "SELECT xiaoan.officer_disable('${L}_late')" >/dev/null
+wait "$late"
+is "$(closed "$TMP/e4b")" "4401 officer changed or disabled" "an open stream of an officer disabled meanwhile: closed 4401"
 node "$WSC" "ws://127.0.0.1:$P/v1/stream" --token "$(session "${L}_disp")" --since 12x >"$TMP/e5"
 is "$(closed "$TMP/e5")" "4400 since must be a sequence number" "since=12x: closed 4400"
 node "$WSC" "ws://127.0.0.1:$P/v1/stream" --token "$(session "${L}_disp")" --since 999999 >"$TMP/e6"
