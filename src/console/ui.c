@@ -680,6 +680,13 @@ int ui_init(void)
 	int sfd, in;
 
 	ui_screen = newterm(NULL, stdout, stdin);
+	/* newterm() accepts terminals that cannot address the cursor (TERM=dumb):
+	 * the screen would stay blank, so refuse them with the same advice. */
+	if (ui_screen && (tigetstr("cup") == NULL || tigetstr("cup") == (char *)-1)) {
+		endwin();
+		delscreen(ui_screen);
+		ui_screen = NULL;
+	}
 	if (!ui_screen) {
 		const char *term = getenv("TERM");
 		fprintf(stderr, _("xiaoan: cannot use this terminal (TERM=%s): run it in a terminal, or set TERM.\n"),
