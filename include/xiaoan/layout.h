@@ -3,7 +3,10 @@
 #ifndef XIAOAN_LAYOUT_H
 #define XIAOAN_LAYOUT_H
 
+#include <stdbool.h>
 #include <stddef.h>
+
+#include "xiaoan/action.h"
 
 #define LAYOUT_OPTIONAL 1 /* dropped (w = 0) when the minimums do not fit */
 #define LAYOUT_RIGHT 2    /* right-aligned cell */
@@ -25,5 +28,9 @@ int layout_fit(struct layout_col *cols, size_t n, int width);
 /* text fitted to exactly w columns (sanitised, "…" when truncated, padded;
  * right-aligned with LAYOUT_RIGHT). Returns the bytes written. */
 size_t layout_cell(const char *text, int w, int flags, char *out, size_t outsz);
+
+/* Moves a list cursor *cur over n rows for a movement action, a page being
+ * h rows, and keeps it in 0..n-1. Returns false for any other action. */
+bool layout_move(long *cur, long n, long h, enum action a);
 
 #endif

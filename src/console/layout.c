@@ -83,3 +83,37 @@ size_t layout_cell(const char *text, int w, int flags, char *out, size_t outsz)
 	}
 	return text_fit(text ? text : "", w, f, out, outsz);
 }
+
+bool layout_move(long *cur, long n, long h, enum action a)
+{
+	long c = *cur;
+
+	switch (a) {
+	case ACTION_MOVE_UP:
+		c--;
+		break;
+	case ACTION_MOVE_DOWN:
+		c++;
+		break;
+	case ACTION_PAGE_UP:
+		c -= h;
+		break;
+	case ACTION_PAGE_DOWN:
+		c += h;
+		break;
+	case ACTION_MOVE_FIRST:
+		c = 0;
+		break;
+	case ACTION_MOVE_LAST:
+		c = n - 1;
+		break;
+	default:
+		return false;
+	}
+	if (c >= n)
+		c = n - 1;
+	if (c < 0)
+		c = 0;
+	*cur = c;
+	return true;
+}

@@ -185,40 +185,6 @@ void ui_list_draw(bool tick_only)
 	wnoutrefresh(w);
 }
 
-static bool list_move(long *cur, long n, long h, enum action a)
-{
-	long c = *cur;
-
-	switch (a) {
-	case ACTION_MOVE_UP:
-		c--;
-		break;
-	case ACTION_MOVE_DOWN:
-		c++;
-		break;
-	case ACTION_PAGE_UP:
-		c -= h;
-		break;
-	case ACTION_PAGE_DOWN:
-		c += h;
-		break;
-	case ACTION_MOVE_FIRST:
-		c = 0;
-		break;
-	case ACTION_MOVE_LAST:
-		c = n - 1;
-		break;
-	default:
-		return false;
-	}
-	if (c >= n)
-		c = n - 1;
-	if (c < 0)
-		c = 0;
-	*cur = c;
-	return true;
-}
-
 static void list_open_case(const struct mcase *c)
 {
 	if (!c)
@@ -234,7 +200,7 @@ bool ui_list_action(enum action a)
 	long cur = ui_list_cursor();
 	struct mcase *c = cur >= 0 ? app->m.view[cur] : NULL;
 
-	if (list_move(&cur, (long)app->m.nview, list_height(), a)) {
+	if (layout_move(&cur, (long)app->m.nview, list_height(), a)) {
 		if (cur >= 0 && cur < (long)app->m.nview)
 			app->cur_id = app->m.view[cur]->id;
 		app->redraw |= RD_BODY | RD_STATUS;
@@ -436,7 +402,7 @@ bool ui_schools_action(enum action a)
 {
 	long cur = app->school_cur;
 
-	if (list_move(&cur, (long)app->nschools, getmaxy(app->body) - 1, a)) {
+	if (layout_move(&cur, (long)app->nschools, getmaxy(app->body) - 1, a)) {
 		app->school_cur = cur;
 		app->redraw |= RD_BODY;
 		return true;
@@ -576,7 +542,7 @@ bool ui_school_action(enum action a)
 	long cur = app->sc_cur;
 	bool done = false;
 
-	if (list_move(&cur, (long)n, (getmaxy(app->body) - 4) / 2, a)) {
+	if (layout_move(&cur, (long)n, (getmaxy(app->body) - 4) / 2, a)) {
 		app->sc_cur = cur;
 		app->redraw |= RD_BODY | RD_STATUS;
 		done = true;

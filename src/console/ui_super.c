@@ -466,35 +466,8 @@ void ui_super_hints(struct sbuf *b)
 
 static bool super_move(long *cur, long n, long h, enum action a)
 {
-	long c = *cur;
-
-	switch (a) {
-	case ACTION_MOVE_UP:
-		c--;
-		break;
-	case ACTION_MOVE_DOWN:
-		c++;
-		break;
-	case ACTION_PAGE_UP:
-		c -= h;
-		break;
-	case ACTION_PAGE_DOWN:
-		c += h;
-		break;
-	case ACTION_MOVE_FIRST:
-		c = 0;
-		break;
-	case ACTION_MOVE_LAST:
-		c = n - 1;
-		break;
-	default:
+	if (!layout_move(cur, n, h, a))
 		return false;
-	}
-	if (c >= n)
-		c = n - 1;
-	if (c < 0)
-		c = 0;
-	*cur = c;
 	app->redraw |= RD_BODY | RD_STATUS;
 	return true;
 }
