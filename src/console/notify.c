@@ -12,6 +12,9 @@
 
 static enum notify_mode notify_mode = NOTIFY_OFF;
 static bool notify_inited;
+/* The server reads the body as markup: names from the database must not
+ * turn into markup or links there. */
+static bool notify_markup;
 static struct notify_gate notify_gate;
 
 int notify_mode_parse(const char *s)
@@ -30,6 +33,9 @@ enum notify_mode notify_setup(enum notify_mode mode)
 		/* Without a session bus the server check fails quickly; then the
 		 * terminal is the only way to reach the officer. */
 		if (notify_init("xiaoan") && notify_get_server_info(&name, &vendor, &version, &spec)) {
+			GList *caps = notify_get_server_caps();
+			notify_markup = g_list_find_custom(caps, "body-markup", (GCompareFunc)strcmp) != NULL;
+			g_list_free_full(caps, g_free);
 			notify_inited = true;
 			mode = NOTIFY_DESKTOP;
 		} else {
@@ -84,10 +90,13 @@ bool notify_post(const char *title, const char *body, int64_t now_ms)
 	switch (notify_mode) {
 	case NOTIFY_DESKTOP: {
 		char sb[1024];
+		char *mb;
 		NotifyNotification *n;
 		GError *err = NULL;
 		text_sanitize(b, strlen(b), sb, sizeof sb);
-		n = notify_notification_new(t, sb, NULL);
+		mb = notify_markup ? g_markup_escape_text(sb, -1) : g_strdup(sb);
+		n = notify_notification_new(t, mb, NULL);
+		g_free(mb);
 		notify_notification_set_urgency(n, NOTIFY_URGENCY_CRITICAL);
 		if (!notify_notification_show(n, &err)) {
 			/* The desktop went away: the bell still works. */
