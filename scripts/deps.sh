@@ -30,6 +30,10 @@ declare -A TOOL=(
   [jq]=jq
   [openssl]=openssl
   [python3]=python3
+  [Xvfb]=xvfb
+  [dbus-run-session]=dbus
+  [dunst]=dunst
+  [dunstctl]=dunst
 )
 PGBIN=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1 || true)
 
