@@ -7,6 +7,7 @@
 #   XIAOAN_DEMO_USER=duty1|sup1|jp1|pol1|s001   who you are in the console
 #   XIAOAN_DEMO_RATE=2                          simulated alerts per second
 #   XIAOAN_HUB_PORT=8460
+#   XIAOAN_DEMO_LANG=zh_CN.UTF-8                the console's language (C.UTF-8: English)
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
@@ -52,5 +53,7 @@ build/xiaoan-sim --hub "127.0.0.1:$port" --db "$conn" --token "$token" --rate "$
   >var/log/sim.log 2>&1 &
 pids+=($!)
 
+lang=${XIAOAN_DEMO_LANG:-zh_CN.UTF-8}
+locale -a 2>/dev/null | grep -qix "${lang/UTF-8/utf8}" || lang=C.UTF-8
 echo "Console as $user (logs in var/log/)..."
-PGUSER=$user build/xiaoan --db "host=$PGHOST port=$PGPORT dbname=$PGDATABASE user=$user" --hub "127.0.0.1:$port"
+LC_ALL=$lang LANG=$lang PGUSER=$user build/xiaoan --db "host=$PGHOST port=$PGPORT dbname=$PGDATABASE user=$user" --hub "127.0.0.1:$port"
