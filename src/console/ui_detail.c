@@ -324,7 +324,7 @@ void ui_help_draw(void)
 	if (n > XA_ARRAY_LEN(lines))
 		n = XA_ARRAY_LEN(lines);
 	werase(app->body);
-	snprintf(line, sizeof line, _("Keys in the %s view (q or Esc closes this help)"), keymap_context_name(ctx));
+	snprintf(line, sizeof line, _("Keys in the %s view (q or Esc closes this help)"), _(keymap_context_title(ctx)));
 	page_line(&p, TH_TITLE, 0, line);
 	p.y++;
 	for (size_t i = 0; i < n; i++) {
