@@ -20,7 +20,8 @@ ws_start "$TMP/sub" "$P" --token "$(session "${L}_disp")" --since 0 --timeout 90
 SUB=$WS_PID
 ws_wait "$TMP/sub" '.type == "hello"'
 
-N=300
+# Enough alerts that the producer is still posting while the database is down.
+N=2000
 node "$TOP/tests/integ/js/producer.js" "127.0.0.1:$P" "$TOKEN" rst "$N" 6 60000 >"$TMP/produced" &
 PROD=$!
 _pids+=("$PROD")
