@@ -377,6 +377,8 @@ bool ui_schools_action(enum action a);
 void ui_detail_draw(void);
 bool ui_detail_action(enum action a);
 void ui_detail_free(struct detail *d);
+/* Frees the audit trail of a detail (before it is reloaded). */
+void ui_detail_free_events(struct detail *d);
 void ui_help_draw(void);
 bool ui_help_action(enum action a);
 

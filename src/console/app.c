@@ -416,14 +416,7 @@ static void app_on_detail_events(void *ud, const PGresult *res, enum db_err err,
 
 	if (!app_detail_answer(id, err, msg))
 		return;
-	for (size_t i = 0; i < d->nev; i++) {
-		free(d->ev[i].actor_name);
-		free(d->ev[i].unit);
-		free(d->ev[i].from_unit);
-		free(d->ev[i].to_unit);
-		free(d->ev[i].note);
-	}
-	free(d->ev);
+	ui_detail_free_events(d);
 	n = (size_t)PQntuples(res);
 	d->ev = xcalloc(n ? n : 1, sizeof *d->ev);
 	d->nev = n;

@@ -13,6 +13,20 @@
 #include "xiaoan/text.h"
 #include "xiaoan/xtime.h"
 
+void ui_detail_free_events(struct detail *d)
+{
+	for (size_t i = 0; i < d->nev; i++) {
+		free(d->ev[i].actor_name);
+		free(d->ev[i].unit);
+		free(d->ev[i].from_unit);
+		free(d->ev[i].to_unit);
+		free(d->ev[i].note);
+	}
+	free(d->ev);
+	d->ev = NULL;
+	d->nev = 0;
+}
+
 void ui_detail_free(struct detail *d)
 {
 	free(d->c.summary);
@@ -25,14 +39,7 @@ void ui_detail_free(struct detail *d)
 	free(d->details);
 	free(d->private_summary);
 	free(d->private_details);
-	for (size_t i = 0; i < d->nev; i++) {
-		free(d->ev[i].actor_name);
-		free(d->ev[i].unit);
-		free(d->ev[i].from_unit);
-		free(d->ev[i].to_unit);
-		free(d->ev[i].note);
-	}
-	free(d->ev);
+	ui_detail_free_events(d);
 	free(d->units);
 	hazard_detail_free(&d->hz);
 	memset(d, 0, sizeof *d);
