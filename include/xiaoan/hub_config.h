@@ -9,6 +9,7 @@
  *   max_body = 1048576          bytes per POST body (413 beyond)
  *   max_batch = 1000            alerts per POST body
  *   max_group = 5000            alerts per group-commit statement
+ *   ingest_connections = 2      database connections committing alerts side by side
  *   queue_messages = 4096       per subscriber, then resync + close
  *   queue_bytes = 8388608       per subscriber, then resync + close
  *   heartbeat = 15              seconds between heartbeats (duration syntax)
@@ -22,6 +23,7 @@
 #include "xiaoan/log.h"
 
 #define HUB_DEFAULT_PORT 8460
+#define HUB_MAX_INGEST_CONNECTIONS 16
 
 struct hub_config {
 	char *listen;   /* as given */
@@ -30,6 +32,7 @@ struct hub_config {
 	char *tls_cert, *tls_key;
 	char *config_path; /* the file read, or NULL */
 	size_t max_body, max_batch, max_group;
+	size_t ingest_connections;
 	size_t queue_messages, queue_bytes;
 	long heartbeat_secs;
 	enum log_level log_level;

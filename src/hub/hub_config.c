@@ -33,6 +33,7 @@ static void hub_config_help(const char *prog)
 	       "  --max-body BYTES       largest POST body (default 1M); k, M suffixes\n"
 	       "  --max-batch N          alerts per POST body (default 1000)\n"
 	       "  --max-group N          alerts per group-commit statement (default 5000)\n"
+	       "  --ingest-connections N database connections committing alerts side by side (default 2)\n"
 	       "  --queue-messages N     messages queued per subscriber before resync (default 4096)\n"
 	       "  --queue-bytes BYTES    bytes queued per subscriber before resync (default 8M)\n"
 	       "  --heartbeat SECS       seconds between stream heartbeats (default 15)\n"
@@ -176,6 +177,11 @@ static int hub_config_set(void *ctx, const char *key, const char *value, char *e
 			snprintf(err, errlen, "max_group: a number from 1 to 100000");
 			return -1;
 		}
+	} else if (strcmp(key, "ingest_connections") == 0) {
+		if (!hub_config_size(value, 1, HUB_MAX_INGEST_CONNECTIONS, &c->ingest_connections)) {
+			snprintf(err, errlen, "ingest_connections: a number from 1 to %d", HUB_MAX_INGEST_CONNECTIONS);
+			return -1;
+		}
 	} else if (strcmp(key, "queue_messages") == 0) {
 		if (!hub_config_size(value, 8, 10000000, &c->queue_messages)) {
 			snprintf(err, errlen, "queue_messages: a number from 8 to 10000000");
@@ -214,6 +220,7 @@ static const struct option hub_config_opts[] = {
 	{"max-body", required_argument, NULL, 0},
 	{"max-batch", required_argument, NULL, 0},
 	{"max-group", required_argument, NULL, 0},
+	{"ingest-connections", required_argument, NULL, 0},
 	{"queue-messages", required_argument, NULL, 0},
 	{"queue-bytes", required_argument, NULL, 0},
 	{"heartbeat", required_argument, NULL, 0},
@@ -237,6 +244,7 @@ static void hub_config_defaults(struct hub_config *c)
 	c->max_body = 1024 * 1024;
 	c->max_batch = 1000;
 	c->max_group = 5000;
+	c->ingest_connections = 2;
 	c->queue_messages = 4096;
 	c->queue_bytes = 8 * 1024 * 1024;
 	c->heartbeat_secs = 15;

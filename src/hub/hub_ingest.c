@@ -1,11 +1,14 @@
 /* hub_ingest.c — producer tokens, validation, and group commit.
  *
- * One connection, one statement at a time: while a statement runs, new
- * alerts queue up, and the next statement takes everything queued. That is
- * the whole of group commit: under load each commit carries many alerts,
- * with no timer and no added latency when the hub is quiet. Token checks go
- * over the same connection, batched the same way, and valid tokens are
- * remembered for HUB_TOKEN_TTL_MS. */
+ * A few connections ("lanes", ingest_connections), one statement at a time
+ * on each: while statements run, new alerts queue up, and the next lane to
+ * be idle takes what is queued — all of it, or its share when other lanes
+ * are idle too, so that the database's cores work side by side. That is the
+ * whole of group commit: under load each commit carries many alerts, with no
+ * timer and no added latency when the hub is quiet. Sequence numbers stay in
+ * commit order across lanes: ingest() reserves them under a row lock held
+ * to commit. Token checks go over the same lanes, batched the same way, and
+ * valid tokens are remembered for HUB_TOKEN_TTL_MS. */
 #include "xiaoan/hub_ingest.h"
 
 #include <stdio.h>
@@ -48,18 +51,26 @@ struct hub_reqlist {
 	size_t n, cap;
 };
 
-struct hub_ingest {
-	struct hub *hub;
+/* One connection and what it has in flight: token checks or a group. */
+struct hub_lane {
+	struct hub_ingest *in;
 	struct hub_pg *pg;
-	struct hub_token cache[HUB_TOKEN_CACHE];
-	struct hub_reqlist auth_wait, auth_fly; /* token checks queued / in flight */
-	struct hub_slot *queue;                 /* alerts queued, in arrival order */
-	size_t nqueue, capqueue;
-	struct hub_slot *fly;                   /* the statement in flight */
+	struct hub_reqlist auth_fly;
+	struct hub_slot *fly;
 	size_t nfly;
 	char *fly_json;
 	int fly_attempts;
 	int64_t fly_start_ms;
+};
+
+struct hub_ingest {
+	struct hub *hub;
+	struct hub_lane *lanes;
+	size_t nlanes;
+	struct hub_token cache[HUB_TOKEN_CACHE];
+	struct hub_reqlist auth_wait; /* token checks queued */
+	struct hub_slot *queue;       /* alerts queued, in arrival order */
+	size_t nqueue, capqueue;
 };
 
 static void hub_ingest_pump(struct hub_ingest *in);
@@ -274,35 +285,36 @@ static void hub_accept(struct hub_ingest *in, struct hub_req *r)
 	hub_ingest_pump(in);
 }
 
-/* The answer to a group: row i belongs to in->fly[i]. */
+/* The answer to a group: row i belongs to lane->fly[i]. */
 static void hub_ingest_result(void *arg, PGresult *res)
 {
-	struct hub_ingest *in = arg;
-	struct hub_slot *fly = in->fly;
-	size_t nfly = in->nfly;
+	struct hub_lane *lane = arg;
+	struct hub_ingest *in = lane->in;
+	struct hub_slot *fly = lane->fly;
+	size_t nfly = lane->nfly;
 	char msg[512];
 	enum db_err e;
 
-	hub_metrics_db_latency(&in->hub->metrics, (double)(xtime_mono_ms() - in->fly_start_ms) / 1000.0);
+	hub_metrics_db_latency(&in->hub->metrics, (double)(xtime_mono_ms() - lane->fly_start_ms) / 1000.0);
 	e = db_result_error(res, NULL, msg, sizeof msg);
 	if (res && e != DB_OK && e != DB_CONN) {
 		const char *st = db_sqlstate(res);
 
-		if (strncmp(st, "40", 2) == 0 && ++in->fly_attempts < HUB_INGEST_RETRIES) {
+		if (strncmp(st, "40", 2) == 0 && ++lane->fly_attempts < HUB_INGEST_RETRIES) {
 			log_info("ingest: %s (%s); sending the %zu alerts again", msg, st, nfly);
-			in->fly_start_ms = xtime_mono_ms();
-			if (hub_pg_send(in->pg, hub_ingest_sql, 1, (const char *const *)&in->fly_json,
-					hub_ingest_result, in) == 0)
+			lane->fly_start_ms = xtime_mono_ms();
+			if (hub_pg_send(lane->pg, hub_ingest_sql, 1, (const char *const *)&lane->fly_json,
+					hub_ingest_result, lane) == 0)
 				return;
 			/* The connection went: fall through to "unavailable". */
 			res = NULL;
 			e = DB_CONN;
 		}
 	}
-	in->fly = NULL;
-	in->nfly = 0;
-	free(in->fly_json);
-	in->fly_json = NULL;
+	lane->fly = NULL;
+	lane->nfly = 0;
+	free(lane->fly_json);
+	lane->fly_json = NULL;
 
 	if (!res || e == DB_CONN) {
 		log_warn("ingest: %zu alerts in flight when the database connection went: answering 503", nfly);
@@ -344,11 +356,12 @@ static void hub_ingest_result(void *arg, PGresult *res)
 	free(fly);
 }
 
-/* Sends the next group: everything queued up to max_group alerts, or one
- * solo alert. Alerts of requests whose client has gone are dropped (it will
- * send them again). */
-static void hub_ingest_send_group(struct hub_ingest *in)
+/* Sends the next group on lane: up to share alerts of the queue (at most
+ * max_group), or one solo alert. Alerts of requests whose client has gone
+ * are dropped (it will send them again). */
+static void hub_ingest_send_group(struct hub_lane *lane, size_t share)
 {
+	struct hub_ingest *in = lane->in;
 	size_t max = in->hub->cfg.max_group, take = 0, n = 0;
 	struct sbuf b;
 
@@ -361,9 +374,11 @@ static void hub_ingest_send_group(struct hub_ingest *in)
 	}
 	if (in->nqueue == 0)
 		return;
+	if (share < max)
+		max = share;
 	if (in->queue[0].solo)
 		max = 1;
-	in->fly = xmalloc((in->nqueue < max ? in->nqueue : max) * sizeof(*in->fly));
+	lane->fly = xmalloc((in->nqueue < max ? in->nqueue : max) * sizeof(*lane->fly));
 	sbuf_init(&b);
 	sbuf_addc(&b, '[');
 	for (take = 0; take < in->nqueue && n < max; take++) {
@@ -389,32 +404,33 @@ static void hub_ingest_send_group(struct hub_ingest *in)
 		sbuf_addf(&b, "%s{\"producer\":\"%s\",", n ? "," : "", r->producer);
 		sbuf_add(&b, one + 2, len - 3);
 		free(one);
-		in->fly[n++] = *s;
+		lane->fly[n++] = *s;
 	}
 	sbuf_addc(&b, ']');
 	memmove(in->queue, in->queue + take, (in->nqueue - take) * sizeof(*in->queue));
 	in->nqueue -= take;
 	if (n == 0) {
-		free(in->fly);
-		in->fly = NULL;
+		free(lane->fly);
+		lane->fly = NULL;
 		sbuf_free(&b);
 		return;
 	}
-	in->nfly = n;
-	in->fly_json = sbuf_detach(&b);
-	in->fly_attempts = 0;
-	in->fly_start_ms = xtime_mono_ms();
+	lane->nfly = n;
+	lane->fly_json = sbuf_detach(&b);
+	lane->fly_attempts = 0;
+	lane->fly_start_ms = xtime_mono_ms();
 	in->hub->metrics.ingest_statements++;
 	in->hub->metrics.ingest_alerts_sent += n;
-	if (hub_pg_send(in->pg, hub_ingest_sql, 1, (const char *const *)&in->fly_json, hub_ingest_result, in) < 0) {
+	if (hub_pg_send(lane->pg, hub_ingest_sql, 1, (const char *const *)&lane->fly_json, hub_ingest_result,
+			lane) < 0) {
 		/* The connection failed while sending (already reset): nothing
 		 * reached the database. */
-		struct hub_slot *fly = in->fly;
+		struct hub_slot *fly = lane->fly;
 
-		in->fly = NULL;
-		in->nfly = 0;
-		free(in->fly_json);
-		in->fly_json = NULL;
+		lane->fly = NULL;
+		lane->nfly = 0;
+		free(lane->fly_json);
+		lane->fly_json = NULL;
 		for (size_t i = 0; i < n; i++)
 			hub_item_done(fly[i].req, fly[i].item, 503, NULL, NULL);
 		free(fly);
@@ -425,12 +441,13 @@ static void hub_ingest_send_group(struct hub_ingest *in)
 
 static void hub_auth_result(void *arg, PGresult *res)
 {
-	struct hub_ingest *in = arg;
-	struct hub_reqlist fly = in->auth_fly;
+	struct hub_lane *lane = arg;
+	struct hub_ingest *in = lane->in;
+	struct hub_reqlist fly = lane->auth_fly;
 	char msg[512];
 	enum db_err e = db_result_error(res, NULL, msg, sizeof msg);
 
-	memset(&in->auth_fly, 0, sizeof in->auth_fly);
+	memset(&lane->auth_fly, 0, sizeof lane->auth_fly);
 	if (e != DB_OK)
 		log_warn("ingest: checking producer tokens failed: %s", msg);
 	for (size_t i = 0; i < fly.n; i++) {
@@ -464,8 +481,9 @@ static void hub_auth_result(void *arg, PGresult *res)
 	free(fly.v);
 }
 
-static void hub_auth_send(struct hub_ingest *in)
+static void hub_auth_send(struct hub_lane *lane)
 {
+	struct hub_ingest *in = lane->in;
 	struct sbuf b;
 	char *arr;
 	size_t n = 0;
@@ -482,24 +500,48 @@ static void hub_auth_send(struct hub_ingest *in)
 		}
 		/* Tokens are b64token characters only (hub_ingest_head): no quoting needed. */
 		sbuf_addf(&b, "%s\"%s\"", n ? "," : "", r->token);
-		hub_reqlist_push(&in->auth_fly, r);
+		hub_reqlist_push(&lane->auth_fly, r);
 		n++;
 	}
 	sbuf_addc(&b, '}');
 	arr = sbuf_detach(&b);
-	if (n > 0 && hub_pg_send(in->pg, hub_auth_sql, 1, (const char *const *)&arr, hub_auth_result, in) < 0)
-		hub_auth_result(in, NULL);
+	if (n > 0 && hub_pg_send(lane->pg, hub_auth_sql, 1, (const char *const *)&arr, hub_auth_result, lane) < 0)
+		hub_auth_result(lane, NULL);
 	free(arr);
 }
 
+static bool hub_lane_idle(const struct hub_lane *lane)
+{
+	return hub_pg_idle(lane->pg) && !lane->fly && !lane->auth_fly.n;
+}
+
+static bool hub_ingest_any_up(const struct hub_ingest *in)
+{
+	for (size_t i = 0; i < in->nlanes; i++)
+		if (hub_pg_up(in->lanes[i].pg))
+			return true;
+	return false;
+}
+
+/* Gives work to every idle lane: token checks first, then alerts, the queue
+ * shared out evenly among the lanes idle now. */
 static void hub_ingest_pump(struct hub_ingest *in)
 {
-	if (!hub_pg_idle(in->pg) || in->fly || in->auth_fly.n)
-		return;
-	if (in->auth_wait.n)
-		hub_auth_send(in);
-	else if (in->nqueue)
-		hub_ingest_send_group(in);
+	size_t idle = 0;
+
+	for (size_t i = 0; i < in->nlanes; i++)
+		idle += hub_lane_idle(&in->lanes[i]);
+	for (size_t i = 0; i < in->nlanes && idle > 0 && (in->auth_wait.n || in->nqueue); i++) {
+		struct hub_lane *lane = &in->lanes[i];
+
+		if (!hub_lane_idle(lane))
+			continue;
+		if (in->auth_wait.n)
+			hub_auth_send(lane);
+		else
+			hub_ingest_send_group(lane, (in->nqueue + idle - 1) / idle);
+		idle--;
+	}
 }
 
 /* --- requests ----------------------------------------------------------- */
@@ -570,7 +612,7 @@ void hub_ingest_submit(struct hub_ingest *in, struct hub_req *r)
 		hub_unavailable(r, "the hub is shutting down: send to another hub or retry shortly");
 		return;
 	}
-	if (!hub_pg_up(in->pg)) {
+	if (!hub_ingest_any_up(in)) {
 		hub_unavailable(r, "the database is unavailable: retry shortly");
 		return;
 	}
@@ -602,17 +644,24 @@ void hub_ingest_abandon(struct hub_ingest *in, struct hub_req *r)
 
 static void hub_ingest_up(void *arg)
 {
-	struct hub_ingest *in = arg;
+	struct hub_lane *lane = arg;
 
-	hub_db_changed(in->hub);
+	hub_db_changed(lane->in->hub);
+	hub_ingest_pump(lane->in);
 }
 
-/* The connection went: whatever was waiting for it gets 503 now (what was
- * in flight has already been answered through its callback). */
+/* A connection went (what it had in flight has already been answered
+ * through its callback). The others carry on with the queue; when none is
+ * left, whatever was waiting gets 503 now. */
 static void hub_ingest_down(void *arg)
 {
-	struct hub_ingest *in = arg;
+	struct hub_lane *lane = arg;
+	struct hub_ingest *in = lane->in;
 
+	if (hub_ingest_any_up(in)) {
+		hub_ingest_pump(in);
+		return;
+	}
 	while (in->auth_wait.n) {
 		struct hub_req *r = in->auth_wait.v[0];
 
@@ -632,7 +681,9 @@ static void hub_ingest_down(void *arg)
 
 static void hub_ingest_idle_hook(void *arg)
 {
-	hub_ingest_pump(arg);
+	struct hub_lane *lane = arg;
+
+	hub_ingest_pump(lane->in);
 }
 
 static const struct hub_pg_hooks hub_ingest_hooks = {
@@ -646,31 +697,49 @@ struct hub_ingest *hub_ingest_new(struct hub *h)
 	struct hub_ingest *in = xcalloc(1, sizeof(*in));
 
 	in->hub = h;
-	in->pg = hub_pg_new(h, "ingest", &hub_ingest_hooks, in);
+	in->nlanes = h->cfg.ingest_connections ? h->cfg.ingest_connections : 1;
+	in->lanes = xcalloc(in->nlanes, sizeof(*in->lanes));
+	for (size_t i = 0; i < in->nlanes; i++) {
+		char name[32];
+
+		/* The first keeps the plain name that operators and tests look for. */
+		if (i == 0)
+			snprintf(name, sizeof name, "ingest");
+		else
+			snprintf(name, sizeof name, "ingest%zu", i + 1);
+		in->lanes[i].in = in;
+		in->lanes[i].pg = hub_pg_new(h, name, &hub_ingest_hooks, &in->lanes[i]);
+	}
 	return in;
 }
 
 void hub_ingest_start(struct hub_ingest *in)
 {
-	hub_pg_start(in->pg);
+	for (size_t i = 0; i < in->nlanes; i++)
+		hub_pg_start(in->lanes[i].pg);
 }
 
 bool hub_ingest_db_up(const struct hub_ingest *in)
 {
-	return in && hub_pg_up(in->pg);
+	return in && hub_ingest_any_up(in);
 }
 
 bool hub_ingest_idle(const struct hub_ingest *in)
 {
-	return !in->fly && !in->auth_fly.n && !in->auth_wait.n && !in->nqueue;
+	for (size_t i = 0; i < in->nlanes; i++)
+		if (in->lanes[i].fly || in->lanes[i].auth_fly.n)
+			return false;
+	return !in->auth_wait.n && !in->nqueue;
 }
 
 void hub_ingest_shutdown(struct hub_ingest *in)
 {
 	if (!in)
 		return;
-	hub_pg_free(in->pg);
-	in->pg = NULL;
+	for (size_t i = 0; i < in->nlanes; i++) {
+		hub_pg_free(in->lanes[i].pg);
+		in->lanes[i].pg = NULL;
+	}
 }
 
 void hub_ingest_free(struct hub_ingest *in)
@@ -680,18 +749,23 @@ void hub_ingest_free(struct hub_ingest *in)
 	/* The lws context is gone: every request is abandoned; free each once. */
 	for (size_t i = 0; i < in->auth_wait.n; i++)
 		hub_http_release(in->auth_wait.v[i]);
-	for (size_t i = 0; i < in->auth_fly.n; i++)
-		hub_http_release(in->auth_fly.v[i]);
-	for (size_t i = 0; i < in->nfly; i++)
-		if (--in->fly[i].req->waiting == 0)
-			hub_http_release(in->fly[i].req);
+	for (size_t l = 0; l < in->nlanes; l++) {
+		struct hub_lane *lane = &in->lanes[l];
+
+		for (size_t i = 0; i < lane->auth_fly.n; i++)
+			hub_http_release(lane->auth_fly.v[i]);
+		for (size_t i = 0; i < lane->nfly; i++)
+			if (--lane->fly[i].req->waiting == 0)
+				hub_http_release(lane->fly[i].req);
+		free(lane->auth_fly.v);
+		free(lane->fly);
+		free(lane->fly_json);
+	}
 	for (size_t i = 0; i < in->nqueue; i++)
 		if (--in->queue[i].req->waiting == 0)
 			hub_http_release(in->queue[i].req);
 	free(in->auth_wait.v);
-	free(in->auth_fly.v);
-	free(in->fly);
-	free(in->fly_json);
+	free(in->lanes);
 	free(in->queue);
 	free(in);
 }
