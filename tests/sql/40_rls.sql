@@ -7,7 +7,7 @@ SELECT plan(36);
 SELECT pg_temp.officer('r4_disp', '王伟', 'fh.duty', 'dispatcher') AND
        pg_temp.officer('r4_sup', '吴刚', 'fh.duty', 'supervisor') AND
        pg_temp.officer('r4_town', '赵强', 'fh.jp.cmd', 'town_staff') AND
-       pg_temp.officer('r4_pol', '钱军', 'fh.jp.pol', 'town_staff') AND
+       pg_temp.officer('r4_pol', '钱军', 'fh.jp.pol', 'unit_staff') AND
        pg_temp.officer('r4_law', '孔亮', 'fh.law', 'unit_staff') AND
        pg_temp.officer('r4_health', '卫红', 'fh.health', 'unit_staff') AND
        pg_temp.officer('r4_edu', '何平', 'fh.edu', 'unit_staff') AND
@@ -50,8 +50,8 @@ SELECT is(pg_temp.seen(), pg_temp.want(ARRAY[:c1, :c4], '{}'),
           'town staff see their own town''s cases, not another town''s, not sensitive ones');
 RESET SESSION AUTHORIZATION;
 SET SESSION AUTHORIZATION r4_pol;
-SELECT is(pg_temp.seen(), pg_temp.want(ARRAY[:c1, :c3, :c4], ARRAY[:c3]),
-          'the police station also sees the sensitive case it is copied on, with its student data');
+SELECT is(pg_temp.seen(), pg_temp.want(ARRAY[:c1, :c3], ARRAY[:c3]),
+          'the police station sees the cases it is copied on, the sensitive one with its student data, not the rest of the town''s');
 SELECT is((SELECT summary FROM xiaoan.case_private WHERE case_id = :c3), '张三 心理危机', 'the private summary');
 RESET SESSION AUTHORIZATION;
 SET SESSION AUTHORIZATION r4_law;

@@ -8,7 +8,7 @@ SELECT pg_temp.officer('h50_s001', '雪窦中学安全负责人', 'S001', 'schoo
 SELECT pg_temp.officer('h50_s017', '爱华幼儿园安全负责人', 'S017', 'school_officer');
 SELECT pg_temp.officer('h50_jp', '锦屏指挥室', 'fh.jp.cmd', 'town_staff');
 SELECT pg_temp.officer('h50_yl', '岳林指挥室', 'fh.yl.cmd', 'town_staff');
-SELECT pg_temp.officer('h50_jppol', '锦屏派出所', 'fh.jp.pol', 'town_staff');
+SELECT pg_temp.officer('h50_jppol', '锦屏派出所', 'fh.jp.pol', 'unit_staff');
 SELECT pg_temp.officer('h50_law', '执法局', 'fh.law', 'unit_staff');
 SELECT pg_temp.officer('h50_edu', '教育局安管科', 'fh.edu', 'unit_staff');
 SELECT pg_temp.officer('h50_sup', '督办', 'fh.duty', 'supervisor');

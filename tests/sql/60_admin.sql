@@ -27,7 +27,7 @@ SELECT throws_ok($$SELECT xiaoan.officer_set('a6_two', 'x', 'fh.nowhere', 'dispa
 SELECT throws_ok($$SELECT xiaoan.officer_set('a6_two', 'x', 'fh.edu', 'school_officer')$$, 'XA004',
                  'a school safety officer belongs to a school, not to fh.edu', 'a school officer outside a school');
 SELECT throws_ok($$SELECT xiaoan.officer_set('a6_two', 'x', 'fh.edu', 'town_staff')$$, 'XA004',
-                 'town staff belong to a town unit (command room, police station), not to fh.edu', 'town staff outside a town');
+                 'town staff belong to a town or its command room, not to fh.edu', 'town staff outside a town');
 SELECT throws_ok(format('SELECT xiaoan.officer_set(%L, %L, %L, %L)', session_user, 'x', 'fh.duty', 'dispatcher'), 'XA004',
                  format('login "%s" is a superuser, a xiaoan system role or your own: an officer needs a role of its own', session_user),
                  'the administrator cannot be made an officer (disabling would lock it out)');
