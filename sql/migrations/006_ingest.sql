@@ -123,20 +123,39 @@ END $$;
 
 -- The deadline sweep runs every second on the leading hub. It used to read
 -- every open case to find the few whose stage falls due; with tens of
--- thousands open (a busy week, a load test) that was a fifth of a core.
--- Every due_soon window is at most 30 minutes, so only a case whose
--- earliest open stage is due within 30 minutes (or already overdue) can
--- raise an alarm: an index on that earliest due time finds them.
-CREATE FUNCTION next_due(p_state case_state, p_sign_due timestamptz, p_feedback_at timestamptz,
-                         p_feedback_due timestamptz, p_close_due timestamptz) RETURNS timestamptz
-LANGUAGE sql IMMUTABLE AS $$
-  SELECT least(CASE WHEN p_state = 'new' THEN p_sign_due END,
-               CASE WHEN p_state IN ('new', 'signed') AND p_feedback_at IS NULL THEN p_feedback_due END,
-               p_close_due)
+-- thousands open (a busy week, a load test) that took a fifth of a core.
+-- Now each case carries alarm_at: when the earliest of its open stages
+-- enters its due_soon window (or NULL when no stage runs). A trigger keeps
+-- it, so no writer of cases can forget it, and the sweep reads only the
+-- cases whose alarm_at has passed, through an index.
+CREATE FUNCTION alarm_time(p_state case_state, p_sign_start timestamptz, p_sign_due timestamptz,
+                           p_clock_start timestamptz, p_feedback_at timestamptz,
+                           p_feedback_due timestamptz, p_close_due timestamptz) RETURNS timestamptz
+LANGUAGE sql STABLE AS $$
+  SELECT least(
+    CASE WHEN p_state = 'new' THEN p_sign_due - xiaoan.due_soon_window(p_sign_start, p_sign_due) END,
+    CASE WHEN p_state IN ('new', 'signed') AND p_feedback_at IS NULL
+         THEN p_feedback_due - xiaoan.due_soon_window(p_clock_start, p_feedback_due) END,
+    CASE WHEN p_state IN ('new', 'signed', 'in_progress')
+         THEN p_close_due - xiaoan.due_soon_window(p_clock_start, p_close_due) END)
 $$;
 
-CREATE INDEX cases_next_due ON cases (next_due(state, sign_due, feedback_at, feedback_due, close_due))
-  WHERE state IN ('new', 'signed', 'in_progress');
+CREATE FUNCTION case_alarm_at() RETURNS trigger LANGUAGE plpgsql
+SET search_path = xiaoan, pg_catalog AS $$
+BEGIN
+  NEW.alarm_at := alarm_time(NEW.state, NEW.sign_start, NEW.sign_due, NEW.clock_start, NEW.feedback_at,
+                             NEW.feedback_due, NEW.close_due);
+  RETURN NEW;
+END $$;
+
+ALTER TABLE cases ADD COLUMN alarm_at timestamptz;
+UPDATE cases SET alarm_at = alarm_time(state, sign_start, sign_due, clock_start, feedback_at, feedback_due,
+                                       close_due)
+ WHERE state IN ('new', 'signed', 'in_progress');
+CREATE TRIGGER cases_alarm_at BEFORE INSERT OR UPDATE OF state, sign_start, sign_due, clock_start,
+  feedback_at, feedback_due, close_due ON cases
+  FOR EACH ROW EXECUTE FUNCTION case_alarm_at();
+CREATE INDEX cases_alarm ON cases (alarm_at) WHERE state IN ('new', 'signed', 'in_progress');
 
 CREATE OR REPLACE FUNCTION deadline_sweep() RETURNS integer
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = xiaoan, pg_catalog AS $$
@@ -147,10 +166,10 @@ DECLARE
 BEGIN
   FOR r IN
     WITH k AS (
-      SELECT k.* FROM cases k
-       WHERE k.state IN ('new', 'signed', 'in_progress')
-         AND next_due(k.state, k.sign_due, k.feedback_at, k.feedback_due, k.close_due)
-             < now() + interval '30 minutes'
+      SELECT k.id, k.state, k.sign_start, k.sign_due, k.clock_start, k.feedback_at, k.feedback_due,
+             k.close_due
+        FROM cases k
+       WHERE k.state IN ('new', 'signed', 'in_progress') AND k.alarm_at < now()
     ),
     st AS (
       SELECT k.id, 'sign' AS stage, k.sign_start AS start, k.sign_due AS due FROM k
