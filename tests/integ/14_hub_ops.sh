@@ -33,6 +33,9 @@ like "$out" "bad.conf:2: queue_messages" "naming file, line and key"
 printf 'colour = red\n' >"$TMP/bad2.conf"
 like "$("$HUB_BIN" --config "$TMP/bad2.conf" 2>&1)" 'bad2.conf:1: unknown setting "colour"' "an unknown key"
 like "$("$HUB_BIN" --config "$TMP/none.conf" 2>&1)" "none.conf" "a missing config file is an error"
+out=$("$HUB_BIN" --ingest-connections 0 2>&1); rc=$?
+is "$rc" 2 "--ingest-connections 0: exit status 2"
+like "$out" "ingest_connections: a number from 1 to 16" "and the range"
 
 # --- the config file, flags over it -------------------------------------------------------
 PC=$(free_port)
@@ -43,6 +46,7 @@ db = "$DBCONN user=postgres"
 name = from-file
 heartbeat = 1
 log_level = debug
+ingest_connections = 3
 EOF
 "$HUB_BIN" --config "$TMP/hub.conf" --name from-flag --log-level info >"$TMP/conf.log" 2>&1 &
 PIDC=$!
@@ -52,6 +56,8 @@ node "$WSC" "ws://127.0.0.1:$PC/v1/stream" --token "$(session "${L}_disp")" --co
 is "$(jq -r 'select(.type == "hello") | .hub' "$TMP/conf.ws")" from-flag "--name overrides the file's name"
 is "$(jq -r 'select(.type == "heartbeat") | .db' "$TMP/conf.ws")" up "heartbeat = 1 from the file"
 ok "$(grep -c ' DEBUG ' "$TMP/conf.log" | grep -qx 0; echo $?)" "--log-level info overrides the file's debug"
+ok "$(wait_for 10 sh -c "[ \$(psql -X -Atq -c \"SELECT count(*) FROM pg_stat_activity WHERE application_name IN ('xiaoan-hub ingest2', 'xiaoan-hub ingest3')\") -eq 2 ]"; echo $?)" \
+   "ingest_connections = 3: three ingest connections"
 
 # a port in use
 out=$("$HUB_BIN" --listen "127.0.0.1:$PC" --db "$DBCONN user=postgres" 2>&1); rc=$?
