@@ -53,10 +53,15 @@ struct me {
 	bool loaded;
 };
 
+/* Shown in place of a note on a sensitive case to officers who may not read
+ * it (the database keeps its text from them; see docs/security.md). */
+#define CONSOLE_NOTE_PRIVATE N_("(note visible to the units on the case)")
+
 struct devent {
 	int64_t seq, at;
 	char kind[16], stage[12], state[16];
 	char *actor_name, *unit, *from_unit, *to_unit, *note;
+	bool note_hidden;        /* a note on a sensitive case this officer may not read */
 };
 
 struct dunit {
@@ -79,6 +84,7 @@ struct detail {
 	struct mcase c;          /* summary malloc'd */
 	int64_t occurred_at, confirmed_at, clock_start, reopen_count;
 	char *grade, *source, *source_id, *signed_by, *supervise_note, *supervise_until, *details;
+	bool supervise_note_hidden; /* the reason is private to the units on the case */
 	char *private_summary, *private_details; /* NULL unless visible */
 	struct devent *ev;
 	size_t nev;
@@ -155,7 +161,7 @@ struct sup_line {                 /* a line of the grouped overdue list */
 struct sup_case {                 /* a supervised case and its progress */
 	int64_t id, version, last_at;
 	char state[16], last_kind[16];
-	bool follow_up_due, overdue;
+	bool follow_up_due, overdue, last_note_hidden;
 	char *school_name, *holder_name, *until, *note, *last_actor, *last_note;
 };
 

@@ -398,6 +398,7 @@ static void app_on_detail_case(void *ud, const PGresult *res, enum db_err err, c
 	d->supervise_note = app_dup_or_null(res, 0, APP_CASE_NCOLS + 8);
 	d->supervise_until = app_dup_or_null(res, 0, APP_CASE_NCOLS + 9);
 	d->details = app_dup_or_null(res, 0, APP_CASE_NCOLS + 10);
+	d->supervise_note_hidden = db_text(res, 0, APP_CASE_NCOLS + 11)[0] == 't';
 	d->loaded = true;
 	/* Keep the list in step with what the detail shows. */
 	const struct mcase *known = model_find(&app->m, id);
@@ -433,6 +434,7 @@ static void app_on_detail_events(void *ud, const PGresult *res, enum db_err err,
 		e->to_unit = xstrdup(db_text(res, r, 7));
 		e->note = xstrdup(db_text(res, r, 8));
 		xstrlcpy(e->state, db_text(res, r, 9), sizeof e->state);
+		e->note_hidden = db_text(res, r, 10)[0] == 't';
 	}
 }
 
@@ -482,16 +484,22 @@ void app_load_detail(int64_t id)
 	}
 	snprintf(idbuf, sizeof idbuf, "%" PRId64, id);
 	app->det.pending = 5;
+	/* Notes typed on a sensitive case are kept apart (case_private,
+	 * case_event_private) and row-level security shows them to the units
+	 * on the case and the school only; everyone else learns that a note is
+	 * there (hidden), not what it says. */
 	cdb_query(app->db,
 		  "SELECT " APP_CASE_COLS ", extract(epoch FROM occurred_at)::bigint, "
 		  "extract(epoch FROM confirmed_at)::bigint, extract(epoch FROM clock_start)::bigint, reopen_count, "
-		  "grade, source, source_id, signed_by, supervise_note, supervise_until::text, details::text "
-		  "FROM xiaoan.cases WHERE id = $1",
+		  "grade, source, source_id, signed_by, coalesce(supervise_note, private_note), supervise_until::text, "
+		  "details::text, sensitive AND supervised AND private_note IS NULL "
+		  "FROM xiaoan.cases LEFT JOIN LATERAL (SELECT p.supervise_note AS private_note FROM xiaoan.case_private p "
+		  "WHERE p.case_id = cases.id) p ON true WHERE id = $1",
 		  1, p, app_on_detail_case, ud);
 	cdb_query(app->db,
 		  "SELECT seq, kind, coalesce(stage, ''), extract(epoch FROM at)::bigint, actor_name, "
-		  "coalesce(unit, ''), coalesce(from_unit, ''), coalesce(to_unit, ''), coalesce(note, ''), state "
-		  "FROM xiaoan.case_event WHERE case_id = $1 ORDER BY seq",
+		  "coalesce(unit, ''), coalesce(from_unit, ''), coalesce(to_unit, ''), coalesce(note, ''), state, "
+		  "note_hidden FROM xiaoan.case_trail WHERE case_id = $1 ORDER BY seq",
 		  1, p, app_on_detail_events, ud);
 	cdb_query(app->db, "SELECT unit, relation FROM xiaoan.case_unit WHERE case_id = $1 ORDER BY relation, unit",
 		  1, p, app_on_detail_units, ud);

@@ -247,6 +247,7 @@ static void super_on_supervised(void *ud, const PGresult *res, enum db_err err, 
 		c->last_actor = xstrdup(db_text(res, r, 10));
 		c->last_note = xstrdup(db_text(res, r, 11));
 		c->overdue = db_text(res, r, 12)[0] == 't';
+		c->last_note_hidden = db_text(res, r, 13)[0] == 't';
 	}
 	if (s->scur >= (long)n)
 		s->scur = n ? (long)n - 1 : 0;
@@ -411,7 +412,8 @@ void super_load(void)
 	case SUP_SUPERVISED:
 		super_q("SELECT case_id, version, school_name, holder_name, state, supervise_until::text, supervise_note, "
 			"follow_up_due, coalesce(last_kind, ''), extract(epoch FROM last_at)::bigint, "
-			"coalesce(last_actor, ''), coalesce(last_note, ''), overdue FROM xiaoan.supervised_list(NULL)",
+			"coalesce(last_actor, ''), coalesce(last_note, ''), overdue, last_note_private AND last_note IS NULL "
+			"FROM xiaoan.supervised_list(NULL)",
 			0, NULL, super_on_supervised);
 		break;
 	default:

@@ -160,7 +160,9 @@ static int detail_page(struct page *p)
 		page_line(p, TH_NORMAL, 0, line);
 	}
 	if (c->supervised || d->supervise_note) {
-		snprintf(line, sizeof line, _("Supervision: %s (follow up by %s)"), d->supervise_note ? d->supervise_note : "-",
+		const char *why = d->supervise_note ? d->supervise_note
+				  : d->supervise_note_hidden ? _(CONSOLE_NOTE_PRIVATE) : "-";
+		snprintf(line, sizeof line, _("Supervision: %s (follow up by %s)"), why,
 			 d->supervise_until ? d->supervise_until : "-");
 		page_line(p, TH_SUPERVISED, 0, line);
 	}
@@ -213,13 +215,14 @@ static int detail_page(struct page *p)
 		page_line(p, TH_DIM, 2, d->pending ? _("Loading…") : "-");
 	for (size_t i = 0; i < d->nev; i++) {
 		const struct devent *e = &d->ev[i];
+		const char *note = e->note_hidden ? _(CONSOLE_NOTE_PRIVATE) : e->note;
 		char when[32], to[200] = "", kind[64];
 		detail_time(e->at, when, sizeof when);
 		layout_cell(detail_kind_label(e->kind), 14, 0, kind, sizeof kind);
 		if (e->to_unit[0])
 			snprintf(to, sizeof to, " → %s", model_unit_name(&app->m, e->to_unit));
 		snprintf(line, sizeof line, "%s  %s %s (%s)%s%s%s", when, kind, e->actor_name,
-			 e->unit[0] ? model_unit_name(&app->m, e->unit) : "-", to, e->note[0] ? ": " : "", e->note);
+			 e->unit[0] ? model_unit_name(&app->m, e->unit) : "-", to, note[0] ? ": " : "", note);
 		page_line(p, strcmp(e->kind, "overdue") == 0 ? TH_COUNTDOWN_OVERDUE : TH_NORMAL, 2, line);
 	}
 	return p->y;

@@ -177,6 +177,7 @@ static void super_draw_supervised(WINDOW *w)
 	super_scroll(s->scur, &s->stop, h, (long)s->nsup);
 	for (long y = 0; y < h && s->stop + y < (long)s->nsup; y++) {
 		const struct sup_case *c = &s->sup[s->stop + y];
+		const char *note;
 		bool cur = s->stop + y == s->scur;
 		int row = (int)y + 2;
 		ui_attr(w, cur ? TH_SELECTED : TH_NORMAL);
@@ -190,8 +191,8 @@ static void super_draw_supervised(WINDOW *w)
 			xtime_format_local(c->last_at, app->utc_offset, "%m-%d %H:%M", when, sizeof when);
 		else
 			xstrlcpy(when, "-", sizeof when);
-		snprintf(line, sizeof line, "%s %s %s%s%s", when, c->last_kind, c->last_actor, c->last_note[0] ? ": " : "",
-			 c->last_note);
+		note = c->last_note_hidden ? _(CONSOLE_NOTE_PRIVATE) : c->last_note;
+		snprintf(line, sizeof line, "%s %s %s%s%s", when, c->last_kind, c->last_actor, note[0] ? ": " : "", note);
 		ui_put(w, row, sup_cols[S_LAST].x, sup_cols[S_LAST].w, line, 0);
 		/* A follow-up date that has passed stands out without colour too. */
 		snprintf(until, sizeof until, "%s%s", c->follow_up_due ? "!" : "", c->until ? c->until : "-");

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Hostile text on the way to a terminal. The hub refuses alerts whose
 # summary or source_id carries escape sequences, C0/C1 controls or bidi
-# marks, and bodies that are not UTF-8; details may carry anything. Text
-# that gets into the database by another way (ingest called directly by the
-# hub's role, an administrator's officer, unit and school names) is rendered
+# marks, and bodies that are not UTF-8; details may carry anything. The
+# database refuses them in officer, unit and school names (007). Text that
+# gets into the database by another way (ingest called directly by the hub's
+# role; names written by a superuser who dropped those checks) is rendered
 # by the console: everything the console writes to its terminal is captured
 # with `tmux pipe-pane`, and none of the injected sequences may be in it,
 # while the screen shows a visible replacement (U+FFFD) in their place.
@@ -46,11 +47,29 @@ r=$(post "$P" "$TOKEN" '{"source_id":"utf-3","type":"gate_open","school":"S001",
 is "${r%% *}" 400 "hub: a lone surrogate escape: 400"
 is "$(cases "WHERE source_id LIKE 'h-%' OR source_id LIKE 'utf-%'")" 0 "none of them was stored"
 
+# --- names: the database refuses controls; a superuser who drops its checks gets them in --------------
+NAME_S1="校安全员${ESC}]0;PWNED-NAME${BEL}"
+NAME_BAD="坏人${ESC}[2JWIPED-ACTOR${C1}31mC1-ACTOR${RLO}RLO-ACTOR"
+UNIT_SQL="UPDATE xiaoan.unit SET name = E'一校\\x1b[31mRED-UNIT\\x1b[0m' WHERE code = 'S001'"
+SCHOOL_SQL="UPDATE xiaoan.school SET officer_name = E'\\x1b]2;PWNED-SCHOOL\\x07' WHERE code = 'S001'"
+like "$(q -v n="$NAME_BAD" 2>&1 <<<"SELECT xiaoan.officer_set('${L}_bad', :'n', 'fh.duty', 'dispatcher')")" \
+  "the officer's name contains a control character" "officer_set refuses escape sequences in a name"
+like "$(q -c "$UNIT_SQL" 2>&1)" 'violates check constraint "unit_name_plain"' "the unit table refuses them in a name"
+like "$(q -c "$SCHOOL_SQL" 2>&1)" 'violates check constraint "school_officer_name_plain"' \
+  "the school table refuses them in the safety officer's name"
+q -c "ALTER TABLE xiaoan.officer DROP CONSTRAINT officer_name_plain;
+      ALTER TABLE xiaoan.unit DROP CONSTRAINT unit_name_plain;
+      ALTER TABLE xiaoan.school DROP CONSTRAINT school_officer_name_plain"
+officer "${L}_s1" 校安全员 S001 school_officer
+officer "${L}_bad" 坏人 fh.duty dispatcher
+q -v s1="$NAME_S1" -v bad="$NAME_BAD" <<EOF
+UPDATE xiaoan.officer SET name = :'s1' WHERE login = '${L}_s1';
+UPDATE xiaoan.officer SET name = :'bad' WHERE login = '${L}_bad';
+EOF
+q -c "$UNIT_SQL"
+q -c "$SCHOOL_SQL"
+
 # --- a console capturing every byte it writes --------------------------------------------------------
-officer "${L}_s1" "校安全员${ESC}]0;PWNED-NAME${BEL}" S001 school_officer
-officer "${L}_bad" "坏人${ESC}[2JWIPED-ACTOR${C1}31mC1-ACTOR${RLO}RLO-ACTOR" fh.duty dispatcher
-q -c "UPDATE xiaoan.unit SET name = E'一校\\x1b[31mRED-UNIT\\x1b[0m' WHERE code = 'S001'"
-q -c "UPDATE xiaoan.school SET officer_name = E'\\x1b]2;PWNED-SCHOOL\\x07' WHERE code = 'S001'"
 CAP=$TMP/tty.bytes
 : >"$CAP"
 # The console starts a moment after the pipe is attached, so its first frame is captured too.
