@@ -198,3 +198,205 @@ BEGIN
   END LOOP;
   RETURN n;
 END $$;
+
+-- ingest() of 002, changed in two ways. Its open events are written last:
+-- the event counter's row lock (what keeps seq gap-free and in commit
+-- order) is held from that step to commit, so ingest transactions on two
+-- connections or two hubs overlap in everything before it, instead of
+-- waiting for each other from the middle of their work. And the database
+-- itself refuses control characters in source_id and summary, as the hub
+-- does, so that no other client can store them either.
+CREATE OR REPLACE FUNCTION ingest(p_producer text, p_alerts jsonb)
+RETURNS TABLE(idx integer, case_id bigint, seq bigint, created boolean, error text, field text)
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = xiaoan, pg_catalog AS $$
+DECLARE
+  v_i integer[];
+  v_case bigint[];
+  v_seq bigint[];
+  v_created boolean[];
+  v_error text[];
+  v_field text[];
+  v_src text[];     -- (v_src, v_sid): the key of an item whose case another hub opened meanwhile
+  v_sid text[];
+  v_raced boolean;
+  m_id bigint[];    -- the cases this call opened, in item order, for their open events
+  m_src text[];
+  m_holder text[];
+  m_state case_state[];
+  m_version integer[];
+  v_base bigint;
+BEGIN
+  IF jsonb_typeof(p_alerts) <> 'array' THEN
+    RAISE EXCEPTION 'ingest expects a JSON array' USING ERRCODE = 'XA004';
+  END IF;
+
+  WITH item AS (
+    SELECT (j.n - 1)::integer AS i, j.a, coalesce(p_producer, j.a->>'producer') AS src,
+           j.a->>'source_id' AS sid, time_or_null(j.a->>'occurred_at') AS occ
+      FROM jsonb_array_elements(p_alerts) WITH ORDINALITY AS j(a, n)
+  ),
+  -- The hub checks alerts before they get here; these checks keep one bad
+  -- item from failing the whole batch all the same. Each names {field,
+  -- message}; the first that fails is the item's error. key_err comes before
+  -- the duplicate check, err after it (a repeat is answered as a repeat).
+  chk AS (
+    SELECT it.*, t.code AS type, t.holder AS t_holder, t.cc AS t_cc, t.cc_high AS t_cc_high,
+           t.sensitive AS sens, t.name_zh, t.sign_promptly, t.sign_limit, t.feedback_limit, t.close_limit,
+           t.clock_from, sc.code AS school, sc.town, it.a->>'grade' AS grade,
+           coalesce(it.a->>'severity', 'normal') AS sev,
+           CASE
+             WHEN coalesce(it.src, '') = '' THEN ARRAY['producer', 'the producer is missing']
+             WHEN coalesce(it.sid, '') = '' OR length(it.sid) > 128
+               THEN ARRAY['source_id', 'source_id is required (1 to 128 characters)']
+             WHEN it.sid ~ '[\x01-\x1f\x7f-\x9f]'
+               THEN ARRAY['source_id', 'source_id must not contain control characters']
+           END AS key_err,
+           CASE
+             WHEN t.code IS NULL OR t.is_hazard
+               THEN ARRAY['type', format('unknown alert type "%s"', it.a->>'type')]
+             WHEN sc.code IS NULL THEN ARRAY['school', format('unknown school "%s"', it.a->>'school')]
+             WHEN it.occ IS NULL THEN ARRAY['occurred_at', 'occurred_at is not a valid time']
+             WHEN it.occ > now() + interval '1 day'
+               THEN ARRAY['occurred_at', 'occurred_at is more than a day in the future: check the producer''s clock']
+             WHEN t.code = 'mental_care' AND it.a->>'grade' IS NULL
+               THEN ARRAY['grade', 'mental_care alerts need a grade (low, medium or high)']
+             WHEN t.code <> 'mental_care' AND it.a->>'grade' IS NOT NULL
+               THEN ARRAY['grade', 'grade applies to mental_care alerts only']
+             WHEN it.a->>'grade' NOT IN ('low', 'medium', 'high')
+               THEN ARRAY['grade', format('grade "%s" is not low, medium or high', it.a->>'grade')]
+             WHEN coalesce(it.a->>'severity', 'normal') NOT IN ('low', 'normal', 'high', 'critical')
+               THEN ARRAY['severity', format('severity "%s" is not low, normal, high or critical', it.a->>'severity')]
+             WHEN coalesce(btrim(it.a->>'summary'), '') = '' OR length(it.a->>'summary') > 500
+               THEN ARRAY['summary', 'summary is required (1 to 500 characters)']
+             WHEN it.a->>'summary' ~ '[\x01-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]'
+               THEN ARRAY['summary', 'summary must be one line of plain text: no control characters or bidi marks']
+           END AS err
+      FROM item it
+      LEFT JOIN alert_type t ON t.code = it.a->>'type'
+      LEFT JOIN unit sc ON sc.code = it.a->>'school' AND sc.kind = 'school'
+  ),
+  -- old: the case opened by an earlier batch (LIMIT 1 keeps it one index probe
+  -- per item, never a join over all cases); first_ok: the first good item of
+  -- the same key in this batch, which opens the case (later ones repeat it).
+  keyed AS (
+    SELECT c.*, k.id AS old,
+           -- a flag rather than the comparison, for the planner's row estimates
+           (k.id IS NULL AND c.i = c.first_ok) AS opens
+      FROM (SELECT c.*, min(c.i) FILTER (WHERE c.key_err IS NULL AND c.err IS NULL)
+                          OVER (PARTITION BY c.src, c.sid) AS first_ok
+              FROM chk c) c
+      LEFT JOIN LATERAL (SELECT k.id FROM cases k WHERE k.source = c.src AND k.source_id = c.sid LIMIT 1) k
+        ON c.key_err IS NULL
+  ),
+  -- The items that open a case, with the units it goes to: the holder first,
+  -- then the copies (resolved as resolve_target does, which is left to report
+  -- a target the reference data cannot resolve).
+  fresh AS (
+    SELECT f.*, r.units
+      FROM keyed f
+      CROSS JOIN LATERAL (
+        SELECT array_agg(coalesce(
+                 CASE x.target
+                   WHEN 'school' THEN f.school
+                   WHEN 'town' THEN (SELECT u.code FROM unit u
+                                      WHERE u.town = f.town AND u.kind = 'command_room' LIMIT 1)
+                   WHEN 'police_station' THEN (SELECT u.code FROM unit u
+                                                WHERE u.town = f.town AND u.kind = 'police_station' LIMIT 1)
+                   ELSE (SELECT u.code FROM unit u WHERE x.target LIKE 'dept:%' AND u.dept_key = substr(x.target, 6)
+                          LIMIT 1)
+                 END, resolve_target(x.target, f.school)) ORDER BY x.n) AS units
+          FROM unnest(ARRAY[f.t_holder] || f.t_cc
+                      || CASE WHEN f.grade = 'high' OR f.sev = 'critical' THEN f.t_cc_high ELSE '{}' END)
+                 WITH ORDINALITY AS x(target, n)) r
+     WHERE f.opens
+  ),
+  cfg AS MATERIALIZED (   -- as sign_limit_of and setting_text have them, read once
+    SELECT coalesce((SELECT v.value FROM setting v WHERE v.key = 'promptly_minutes'), '5')::integer AS promptly,
+           (SELECT v.value FROM setting v WHERE v.key = 'alert_issuer') AS issuer
+  ),
+  ins AS (
+    INSERT INTO cases AS k (type, school, town, severity, grade, sensitive, summary, details, source, source_id,
+                            issuer, holder, occurred_at, clock_start, sign_due, feedback_due, close_due)
+    SELECT f.type, f.school, f.town, f.sev::severity, f.grade, f.sens,
+           -- sensitive: a neutral label here, the producer's text in case_private
+           CASE WHEN f.sens
+                THEN f.name_zh || '预警' || coalesce('（' || CASE f.grade WHEN 'high' THEN '高危'
+                     WHEN 'medium' THEN '中危' WHEN 'low' THEN '低危' END || '）', '')
+                ELSE f.a->>'summary' END,
+           CASE WHEN f.sens THEN NULL ELSE f.a->'details' END, f.src, f.sid,
+           g.issuer, f.units[1], f.occ, s.clock,
+           now() + CASE WHEN f.sign_promptly THEN make_interval(mins => g.promptly) ELSE f.sign_limit END,
+           s.clock + f.feedback_limit, s.clock + f.close_limit
+      FROM fresh f
+      CROSS JOIN cfg g
+      CROSS JOIN LATERAL (SELECT CASE f.clock_from WHEN 'occurred' THEN f.occ ELSE now() END AS clock) s
+     ORDER BY f.i
+    ON CONFLICT (source, source_id) DO NOTHING
+    RETURNING k.id, k.source, k.source_id, k.holder, k.state, k.version
+  ),
+  made AS (
+    SELECT f.i, k.id, k.holder, k.state, k.version, f.src, f.sid, f.sens, f.a, f.units,
+           row_number() OVER (ORDER BY f.i) AS r
+      FROM ins k JOIN fresh f ON f.src = k.source AND f.sid = k.source_id
+  ),
+  priv AS (
+    INSERT INTO case_private (case_id, summary, details)
+    SELECT m.id, m.a->>'summary', m.a->'details' FROM made m WHERE m.sens
+  ),
+  party AS (
+    INSERT INTO case_unit (case_id, unit, relation)
+    SELECT DISTINCT ON (m.id, u.unit) m.id, u.unit, CASE WHEN u.n = 1 THEN 'holder' ELSE 'cc' END
+      FROM made m CROSS JOIN LATERAL unnest(m.units) WITH ORDINALITY AS u(unit, n)
+     WHERE u.n = 1 OR u.unit <> m.holder
+     ORDER BY m.id, u.unit, u.n
+  ),
+  answer AS (
+    SELECT c.i,
+           CASE WHEN c.old IS NOT NULL THEN c.old WHEN w.batch THEN o.id END AS cid,
+           CASE WHEN c.old IS NOT NULL THEN (SELECT min(e.seq) FROM case_event e WHERE e.case_id = c.old)
+                END AS sq,    -- this call's own: below
+           w.batch AND c.i = c.first_ok AND o.id IS NOT NULL AS cr,
+           coalesce(c.key_err, CASE WHEN c.old IS NULL AND NOT w.batch THEN c.err END) AS er,
+           -- the case of the key was opened by another hub since this
+           -- statement began: looked up below
+           CASE WHEN w.batch AND o.id IS NULL THEN c.src END AS rsrc,
+           CASE WHEN w.batch AND o.id IS NULL THEN c.sid END AS rsid
+      FROM keyed c
+      CROSS JOIN LATERAL (SELECT c.key_err IS NULL AND c.old IS NULL AND coalesce(c.i >= c.first_ok, false)
+                                 AS batch) w   -- the key's case is this batch's
+      LEFT JOIN made o ON o.src = c.src AND o.sid = c.sid
+  )
+  SELECT array_agg(a.i ORDER BY a.i), array_agg(a.cid ORDER BY a.i), array_agg(a.sq ORDER BY a.i),
+         array_agg(a.cr ORDER BY a.i), array_agg(a.er[2] ORDER BY a.i), array_agg(a.er[1] ORDER BY a.i),
+         array_agg(a.rsrc ORDER BY a.i), array_agg(a.rsid ORDER BY a.i), bool_or(a.rsrc IS NOT NULL),
+         (SELECT array_agg(m.id ORDER BY m.r) FROM made m), (SELECT array_agg(m.src ORDER BY m.r) FROM made m),
+         (SELECT array_agg(m.holder ORDER BY m.r) FROM made m), (SELECT array_agg(m.state ORDER BY m.r) FROM made m),
+         (SELECT array_agg(m.version ORDER BY m.r) FROM made m)
+    INTO v_i, v_case, v_seq, v_created, v_error, v_field, v_src, v_sid, v_raced,
+         m_id, m_src, m_holder, m_state, m_version
+    FROM answer a;
+
+  -- Last, the open events: the counter's row lock is held from here to
+  -- commit, so the work above overlaps with other ingest transactions and
+  -- only this tail runs one at a time.
+  IF m_id IS NOT NULL THEN
+    UPDATE event_counter SET last = last + cardinality(m_id) RETURNING last - cardinality(m_id) INTO v_base;
+    INSERT INTO case_event (seq, case_id, kind, actor, actor_name, to_unit, state, version)
+    SELECT v_base + x.r, x.id, 'open', x.src::name, x.src, x.holder, x.state, x.version
+      FROM unnest(m_id, m_src, m_holder, m_state, m_version) WITH ORDINALITY AS x(id, src, holder, state, version, r);
+    SELECT array_agg(coalesce(a.sq, v_base + m.r) ORDER BY a.i) INTO v_seq
+      FROM unnest(v_i, v_case, v_seq) AS a(i, cid, sq)
+      LEFT JOIN unnest(m_id) WITH ORDINALITY AS m(id, r) ON m.id = a.cid AND a.sq IS NULL;
+    -- Identical notifications in one transaction merge: one wake-up per commit.
+    PERFORM pg_notify('xiaoan_event', '');
+  END IF;
+  IF v_raced THEN
+    -- A new statement sees what the other hub committed.
+    SELECT array_agg(coalesce(k.id, r.cid) ORDER BY r.i), array_agg(coalesce(k.sq, r.sq) ORDER BY r.i)
+      INTO v_case, v_seq
+      FROM unnest(v_i, v_case, v_seq, v_src, v_sid) AS r(i, cid, sq, src, sid)
+      LEFT JOIN LATERAL (SELECT k.id, (SELECT min(e.seq) FROM case_event e WHERE e.case_id = k.id) AS sq
+                           FROM cases k WHERE k.source = r.src AND k.source_id = r.sid) k ON true;
+  END IF;
+  RETURN QUERY SELECT * FROM unnest(v_i, v_case, v_seq, v_created, v_error, v_field);
+END $$;
