@@ -231,7 +231,8 @@ BEGIN
   PERFORM pg_notify('xiaoan_event', 'officer:' || p_login);
 END $$;
 
--- Station officers made town_staff before this rule become unit_staff;
+-- Station officers made town_staff before this rule become unit_staff
+-- (a warning names each, for the administrator running the migration);
 -- their open streams close and reopen with the narrower scope.
 DO $$
 DECLARE
@@ -241,7 +242,7 @@ BEGIN
             WHERE o.role = 'town_staff' AND u.kind = 'police_station' ORDER BY o.login LOOP
     UPDATE officer SET role = 'unit_staff' WHERE login = r.login;
     PERFORM pg_notify('xiaoan_event', 'officer:' || r.login);
-    RAISE NOTICE 'officer % (%) of police station % was town_staff: now unit_staff', r.login, r.name, r.code;
+    RAISE WARNING 'officer % (%) of police station % was town_staff: now unit_staff', r.login, r.name, r.code;
   END LOOP;
 END $$;
 
