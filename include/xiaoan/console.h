@@ -260,6 +260,9 @@ struct app {
 	long top;
 	struct school_row *schools;
 	size_t nschools;
+	bool schools_stale;   /* cases changed since: rebuilt before the next screen update */
+	bool events_only;     /* only stream events changed the model since the last screen update */
+	int64_t drawn_ms;     /* monotonic time of that update */
 	long school_cur, school_top;
 	char school_code[MODEL_CODE_SIZE];
 	struct hist_row *hist;

@@ -593,7 +593,10 @@ static void app_on_event(const struct proto_event *ev)
 	if (r == MODEL_IGNORED)
 		return;
 	app->redraw |= RD_ALL;
-	ui_schools_rebuild();
+	/* Hundreds of events a second may arrive between two screen updates:
+	 * the per-school counts are recomputed once, before the next. */
+	app->schools_stale = true;
+	app->events_only = true;
 	c = model_find(&app->m, ev->c.id);
 	if (r == MODEL_CREATED && c && c->severity >= MSEV_HIGH)
 		app_notify_case(c, _("New urgent case"));

@@ -20,6 +20,8 @@
 #include "xiaoan/text.h"
 #include "xiaoan/xtime.h"
 
+#define UI_EVENT_FRAME_MS 100
+
 static SCREEN *ui_screen;
 static WINDOW *ui_input; /* a pad: reading from it never refreshes anything */
 static struct cloop_fd ui_stdin_w, ui_sig_w;
@@ -369,14 +371,41 @@ static void ui_draw_body(bool tick_only)
 	}
 }
 
-void ui_render(void)
+/* Brings the sorted, filtered list and the per-school counts up to date
+ * with the model: before anything reads them. */
+static void ui_sync(void)
 {
-	unsigned rd;
-
+	if (app->schools_stale)
+		ui_schools_rebuild();
 	if (app->m.dirty) {
 		model_rebuild_view(&app->m);
 		app->redraw |= RD_BODY | RD_HEADER | RD_STATUS;
 	}
+}
+
+static void ui_frame_fire(struct cloop_timer *t)
+{
+	(void)t; /* the loop renders after every turn */
+}
+
+void ui_render(void)
+{
+	static struct cloop_timer frame;
+	int64_t now = xtime_mono_ms();
+	unsigned rd;
+
+	/* In a busy hour hundreds of events arrive a second; re-sorting tens
+	 * of thousands of cases and redrawing for each would keep a core busy
+	 * and flood a slow ssh link. What only the stream changed waits for
+	 * the next frame (at most UI_EVENT_FRAME_MS); keys, ticks and answers
+	 * are drawn at once. */
+	if (app->events_only && now - app->drawn_ms < UI_EVENT_FRAME_MS) {
+		cloop_timer_set(&frame, UI_EVENT_FRAME_MS - (now - app->drawn_ms), ui_frame_fire, NULL);
+		return;
+	}
+	app->events_only = false;
+	app->drawn_ms = now;
+	ui_sync();
 	rd = app->redraw;
 	app->redraw = 0;
 	if (!rd)
@@ -604,6 +633,10 @@ void ui_handle_input(void)
 {
 	wint_t ch;
 	int r;
+
+	/* Keys act on the list as it is now, not as the last frame drew it. */
+	ui_sync();
+	app->events_only = false;
 
 	while ((r = wget_wch(ui_input, &ch)) != ERR) {
 		if (r == KEY_CODE_YES) {

@@ -263,10 +263,18 @@ static int schools_cmp(const void *pa, const void *pb)
 	return strcmp(a->u->code, b->u->code);
 }
 
+/* bsearch: a school code against a row (rows in unit order, i.e. by code). */
+static int schools_code_cmp(const void *key, const void *row)
+{
+	return strcmp(key, ((const struct school_row *)row)->u->code);
+}
+
 void ui_schools_rebuild(void)
 {
 	size_t n = 0;
 	int64_t now = app_now();
+
+	app->schools_stale = false;
 
 	free(app->schools);
 	app->schools = xcalloc(app->m.nunits ? app->m.nunits : 1, sizeof *app->schools);
@@ -280,25 +288,24 @@ void ui_schools_rebuild(void)
 		n++;
 	}
 	app->nschools = n;
-	/* One pass over the cases; schools are few, so a linear match is fine. */
+	/* One pass over the cases, tens of thousands of them on a busy day:
+	 * the rows are still in unit order, so each case's school is a binary
+	 * search away. */
 	for (size_t i = 0; i < app->m.n; i++) {
 		const struct mcase *c = &app->m.cases[i];
-		for (size_t s = 0; s < n; s++) {
-			struct school_row *r = &app->schools[s];
-			if (strcmp(r->u->code, c->school) != 0)
-				continue;
-			r->open++;
-			if (c->urgency == SLA_OVERDUE)
-				r->overdue++;
-			if (c->next_due && (!r->next_due || c->next_due < r->next_due)) {
-				r->next_due = c->next_due;
-				r->urgency = c->urgency;
-			}
-			for (int b = 0; b < 4; b++)
-				if (strcmp(c->type, schools_base_types[b]) == 0)
-					r->base_ok[b] = false;
-			break;
+		struct school_row *r = bsearch(c->school, app->schools, n, sizeof *r, schools_code_cmp);
+		if (!r)
+			continue;
+		r->open++;
+		if (c->urgency == SLA_OVERDUE)
+			r->overdue++;
+		if (c->next_due && (!r->next_due || c->next_due < r->next_due)) {
+			r->next_due = c->next_due;
+			r->urgency = c->urgency;
 		}
+		for (int b = 0; b < 4; b++)
+			if (strcmp(c->type, schools_base_types[b]) == 0)
+				r->base_ok[b] = false;
 	}
 	for (size_t i = 0; i < app->nrecent; i++)
 		for (size_t s = 0; s < n; s++)
