@@ -400,3 +400,9 @@ BEGIN
   END IF;
   RETURN QUERY SELECT * FROM unnest(v_i, v_case, v_seq, v_created, v_error, v_field);
 END $$;
+
+-- New functions are executable by PUBLIC unless revoked (003 revoked the
+-- ones that existed then); these are only for the engine and its triggers.
+REVOKE ALL ON FUNCTION reference_in_use(), case_is_kept(), case_alarm_at(),
+  alarm_time(case_state, timestamptz, timestamptz, timestamptz, timestamptz, timestamptz, timestamptz)
+  FROM PUBLIC;
