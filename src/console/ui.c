@@ -634,11 +634,12 @@ void ui_handle_input(void)
 	wint_t ch;
 	int r;
 
-	/* Keys act on the list as it is now, not as the last frame drew it. */
-	ui_sync();
 	app->events_only = false;
-
 	while ((r = wget_wch(ui_input, &ch)) != ERR) {
+		/* Each key acts on the list as it is now, not as the last frame
+		 * drew it: events, or a search typed earlier in the same burst,
+		 * may have changed it. */
+		ui_sync();
 		if (r == KEY_CODE_YES) {
 			if (ch == KEY_RESIZE) {
 				ui_resize();

@@ -144,6 +144,18 @@ wait_screen c1 "terminal too small \(need 80×24" 3; ok $? "below 80x24: a clear
 tm resize-window -t c1 -x 120 -y 40
 wait_screen c1 "open 5 " 3; ok $? "back to 120x40"
 
+# Keys typed in one burst: each acts on the list as the keys before it
+# left it (the search narrows the list, then s signs what it found).
+B1=$(ingest_one b1 gate_open S001 "连按测试一")
+B2=$(ingest_one b2 gate_open S001 "连按测试二")
+keys c1 g
+wait_screen c1 "连按测试二" 5
+keys c1 / "$B1" Enter
+wait_screen c1 "\"$B1\"" 3
+tm send-keys -t c1 / "$B2" Enter s
+wait_for 5 db_is "select state from xiaoan.cases where id=$B2" signed; ok $? "a burst of keys: search then sign signs the case found"
+is "$(q -c "select state from xiaoan.cases where id=$B1")" new "not the one under the cursor before the burst"
+
 # Hang-up: the process leaves, cleanly.
 pid=$(console_pid c1)
 tm kill-session -t c1
