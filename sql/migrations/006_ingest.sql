@@ -199,13 +199,14 @@ BEGIN
   RETURN n;
 END $$;
 
--- ingest() of 002, changed in two ways. Its open events are written last:
+-- ingest() of 002, changed in three ways. Its open events are written last:
 -- the event counter's row lock (what keeps seq gap-free and in commit
 -- order) is held from that step to commit, so ingest transactions on two
 -- connections or two hubs overlap in everything before it, instead of
 -- waiting for each other from the middle of their work. And the database
 -- itself refuses control characters in source_id and summary, as the hub
--- does, so that no other client can store them either.
+-- does, so that no other client can store them either. And the routing
+-- targets are resolved from maps read once per call.
 CREATE OR REPLACE FUNCTION ingest(p_producer text, p_alerts jsonb)
 RETURNS TABLE(idx integer, case_id bigint, seq bigint, created boolean, error text, field text)
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = xiaoan, pg_catalog AS $$
@@ -288,22 +289,28 @@ BEGIN
       LEFT JOIN LATERAL (SELECT k.id FROM cases k WHERE k.source = c.src AND k.source_id = c.sid LIMIT 1) k
         ON c.key_err IS NULL
   ),
+  -- The routing targets' units, read once per call rather than looked up
+  -- per alert: a town's command room and police station, and each
+  -- department by "dept:<key>".
+  route AS MATERIALIZED (
+    SELECT (SELECT jsonb_object_agg(u.town, u.code) FROM unit u WHERE u.kind = 'command_room') AS cmd,
+           (SELECT jsonb_object_agg(u.town, u.code) FROM unit u WHERE u.kind = 'police_station') AS pol,
+           (SELECT jsonb_object_agg('dept:' || u.dept_key, u.code) FROM unit u WHERE u.dept_key IS NOT NULL) AS dept
+  ),
   -- The items that open a case, with the units it goes to: the holder first,
   -- then the copies (resolved as resolve_target does, which is left to report
   -- a target the reference data cannot resolve).
   fresh AS (
     SELECT f.*, r.units
       FROM keyed f
+      CROSS JOIN route m
       CROSS JOIN LATERAL (
         SELECT array_agg(coalesce(
                  CASE x.target
                    WHEN 'school' THEN f.school
-                   WHEN 'town' THEN (SELECT u.code FROM unit u
-                                      WHERE u.town = f.town AND u.kind = 'command_room' LIMIT 1)
-                   WHEN 'police_station' THEN (SELECT u.code FROM unit u
-                                                WHERE u.town = f.town AND u.kind = 'police_station' LIMIT 1)
-                   ELSE (SELECT u.code FROM unit u WHERE x.target LIKE 'dept:%' AND u.dept_key = substr(x.target, 6)
-                          LIMIT 1)
+                   WHEN 'town' THEN m.cmd->>f.town
+                   WHEN 'police_station' THEN m.pol->>f.town
+                   ELSE m.dept->>x.target
                  END, resolve_target(x.target, f.school)) ORDER BY x.n) AS units
           FROM unnest(ARRAY[f.t_holder] || f.t_cc
                       || CASE WHEN f.grade = 'high' OR f.sev = 'critical' THEN f.t_cc_high ELSE '{}' END)
