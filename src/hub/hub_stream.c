@@ -36,6 +36,7 @@ static const char hub_events_sql[] =
 static const char hub_session_sql[] =
 	"SELECT s.login, s.role, s.unit, coalesce(s.town, ''), xiaoan.last_seq()"
 	" FROM xiaoan.session_check($1) AS s";
+static const char hub_last_sql[] = "SELECT xiaoan.last_seq()";
 static const char hub_clock_sql[] =
 	"SELECT floor(extract(epoch FROM c.now) * 1000)::bigint, c.utc_offset, xiaoan.last_seq()"
 	" FROM xiaoan.clock() AS c";
@@ -328,6 +329,45 @@ static void hub_fetch_result(void *arg, PGresult *res)
 		st->fetch_wanted = true;
 }
 
+/* With no live subscriber the live position only has to move on: reading
+ * the events themselves (tens of thousands a second under load) would cost
+ * the database a core for nothing. It never moves past a subscriber that
+ * went live meanwhile; that one's events are read as usual. */
+static void hub_skip_result(void *arg, PGresult *res)
+{
+	struct hub_stream *st = arg;
+	char msg[512];
+	int64_t last;
+
+	st->job = HUB_JOB_NONE;
+	if (!res) {
+		st->fetch_wanted = true;
+		return;
+	}
+	if (db_result_error(res, NULL, msg, sizeof msg) != DB_OK || PQntuples(res) != 1) {
+		st->fetch_wanted = true;
+		hub_stream_backoff(st, "reading the last event", msg);
+		return;
+	}
+	st->last_error[0] = '\0';
+	last = atoll(db_text(res, 0, 0));
+	for (struct hub_sub *s = st->head; s; s = s->next)
+		if (s->state == HUB_SUB_LIVE && s->cursor < last) {
+			last = s->cursor;
+			st->fetch_wanted = true;
+		}
+	if (last > st->live_seq)
+		st->live_seq = last;
+}
+
+static bool hub_stream_any_live(const struct hub_stream *st)
+{
+	for (const struct hub_sub *s = st->head; s; s = s->next)
+		if (s->state == HUB_SUB_LIVE)
+			return true;
+	return false;
+}
+
 static void hub_auth_result(void *arg, PGresult *res)
 {
 	struct hub_stream *st = arg;
@@ -442,6 +482,10 @@ static void hub_stream_pump(struct hub_stream *st)
 	}
 	if (st->fetch_wanted) {
 		st->fetch_wanted = false;
+		if (!hub_stream_any_live(st)) {
+			hub_stream_send(st, HUB_JOB_FETCH, NULL, hub_last_sql, 0, NULL, hub_skip_result);
+			return;
+		}
 		snprintf(a, sizeof a, "%lld", (long long)st->live_seq);
 		snprintf(b, sizeof b, "%zu", hub_page(st));
 		hub_stream_send(st, HUB_JOB_FETCH, NULL, hub_events_sql, 2, params, hub_fetch_result);
