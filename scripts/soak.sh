@@ -75,8 +75,14 @@ rss_kb() { awk '/^VmRSS:/ { print $2 }' "/proc/$1/status" 2>/dev/null || echo 0;
 # utime + stime in clock ticks
 cpu_ticks() { awk '{ sub(/^.*\) /, ""); print $12 + $13 }' "/proc/$1/stat" 2>/dev/null || echo 0; }
 console_pid() { pgrep -P "$(tm display-message -p -t "$1" '#{pane_pid}')" -x xiaoan | head -1; }
-# open cases the console of officer $1 may hold, as the database counts them
-db_open() { PGUSER=${L}_$1 q -c "SELECT count(*) FROM xiaoan.cases WHERE state <> 'confirmed'" 2>/dev/null || echo -1; }
+# open cases the console of officer $1 may hold, as the database counts them;
+# none is older than the officers' oldest open cases (officer_loop)
+db_open() {
+  local lo
+  lo=$(cat "$WORK"/lo-* 2>/dev/null | sort -n | head -1)
+  PGUSER=${L}_$1 PGOPTIONS=$DRIVER_PLAN q -c "SELECT count(*) FROM xiaoan.cases WHERE id >= ${lo:-0} AND state <> 'confirmed'" \
+    2>/dev/null || echo -1
+}
 # the "open N" of a console's header
 screen_open() { tm capture-pane -p -t "$1" 2>/dev/null | sed -n 's/.*open \([0-9][0-9]*\).*/\1/p' | head -1 | grep . || echo -1; }
 
@@ -135,17 +141,20 @@ SIM=$!; pids+=("$SIM")
 # have waited HOLD seconds, later stages first, so a case moves one stage a
 # round. Its own cases (id modulo the officers) in transactions of 50 steps,
 # without exception blocks: nobody else acts on them, and a subtransaction
-# per step would leave MultiXact versions of event_counter behind (see
-# docs/reliability-faults.md). Then the contested cases (id a multiple of
-# 97), one step per transaction as from a console; a refused step is
-# reported as a notice ("refused: <why>").
+# per step leaves MultiXact versions of event_counter behind, which makes
+# every later step slower (see docs/reliability-faults.md). Then the
+# contested cases (id a multiple of 97), one step per transaction as from a
+# console; a refused step is reported as a notice ("refused: <why>").
+# Every query starts at @LO@, the officer's oldest open case, found after the
+# round; see officer_loop.
 officer_round() {
   local me=$1
   cat <<SQL
 DO \$\$ DECLARE r record; n integer := 0; hold interval := '$HOLD s';
 BEGIN
   FOR r IN SELECT id, version, reopen_count FROM xiaoan.cases
-            WHERE state = 'closed' AND closed_at < now() - hold AND id % $NOFF = $me AND id % 97 <> 0
+            WHERE id >= @LO@ AND state = 'closed' AND closed_at < now() - hold
+              AND id % $NOFF = $me AND id % 97 <> 0
             ORDER BY id LIMIT $BATCH LOOP
     IF r.id % 50 = 7 AND r.reopen_count = 0 THEN
       PERFORM xiaoan.case_reopen(r.id, r.version, '处置记录不全，请补充后重新办结');
@@ -156,7 +165,7 @@ BEGIN
     IF n % 50 = 0 THEN COMMIT; END IF;
   END LOOP;
   FOR r IN SELECT id, version, state FROM xiaoan.cases
-            WHERE state IN ('signed', 'in_progress') AND coalesce(feedback_at, signed_at) < now() - hold
+            WHERE id >= @LO@ AND state IN ('signed', 'in_progress') AND coalesce(feedback_at, signed_at) < now() - hold
               AND id % $NOFF = $me AND id % 97 <> 0
             ORDER BY id LIMIT $BATCH LOOP
     IF r.state = 'signed' AND r.id % 3 = 0 THEN
@@ -168,7 +177,8 @@ BEGIN
     IF n % 50 = 0 THEN COMMIT; END IF;
   END LOOP;
   FOR r IN SELECT id, version FROM xiaoan.cases
-            WHERE state = 'new' AND opened_at < now() - hold AND id % $NOFF = $me AND id % 97 <> 0
+            WHERE id >= @LO@ AND state = 'new' AND opened_at < now() - hold
+              AND id % $NOFF = $me AND id % 97 <> 0
             ORDER BY id LIMIT $BATCH LOOP
     PERFORM xiaoan.case_sign(r.id, r.version, '签收');
     n := n + 1;
@@ -176,7 +186,7 @@ BEGIN
   END LOOP;
   COMMIT;
   FOR r IN SELECT id, version, state, reopen_count FROM xiaoan.cases
-            WHERE id % 97 = 0
+            WHERE id >= @LO@ AND id % 97 = 0
               AND ((state = 'new' AND opened_at < now() - hold)
                 OR (state IN ('signed', 'in_progress') AND coalesce(feedback_at, signed_at) < now() - hold)
                 OR (state = 'closed' AND closed_at < now() - hold))
@@ -198,12 +208,23 @@ BEGIN
 END \$\$;
 SQL
 }
+# The driver's own queries walk the primary key from the oldest open case
+# (LO, kept per officer between rounds) instead of leaving the plan to the
+# statistics: with 900,000 cases in the table the planner chose scans of all
+# the open-state index entries or of every case opened so far, each round
+# took seconds, and the officers fell behind after 20 minutes. These
+# settings apply to the officers' and the sampler's sessions only; the hub
+# and the consoles run as they are.
+DRIVER_PLAN="-c enable_sort=off -c enable_bitmapscan=off -c enable_seqscan=off -c jit=off"
 officer_loop() {
-  local who=$1 me=$2 sql t left
+  local who=$1 me=$2 sql t left lo=0 next
   sql=$(officer_round "$me")
   while :; do
     t=${EPOCHREALTIME/./}
-    PGUSER=${L}_$who psql -X -q -At -c "$sql" >/dev/null 2>>"$WORK/officer-$who.log"
+    next=$(PGUSER=${L}_$who PGOPTIONS=$DRIVER_PLAN psql -X -q -At -c "${sql//@LO@/$lo}" \
+      -c "SELECT coalesce(min(id), $lo) FROM xiaoan.cases WHERE id >= $lo AND state <> 'confirmed'
+            AND (id % $NOFF = $me OR id % 97 = 0)" 2>>"$WORK/officer-$who.log")
+    case $next in ''|*[!0-9]*) ;; *) lo=$next; echo "$lo" >"$WORK/lo-$who" ;; esac
     echo "${t%??????} $((${EPOCHREALTIME/./} - t))" >>"$WORK/rounds"
     left=$((1000000 - (${EPOCHREALTIME/./} - t)))
     [ "$left" -le 0 ] || sleep "$(printf '0.%06d' "$left")"
