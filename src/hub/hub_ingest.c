@@ -356,8 +356,8 @@ static void hub_ingest_result(void *arg, PGresult *res)
 	free(fly);
 }
 
-/* Sends the next group on lane: up to share alerts of the queue (at most
- * max_group), or one solo alert. Alerts of requests whose client has gone
+/* Sends the next group on lane: its share of the queue, rounded up to whole
+ * requests (at most max_group alerts), or one solo alert. Alerts of requests whose client has gone
  * are dropped (it will send them again). */
 static void hub_ingest_send_group(struct hub_lane *lane, size_t share)
 {
@@ -374,8 +374,6 @@ static void hub_ingest_send_group(struct hub_lane *lane, size_t share)
 	}
 	if (in->nqueue == 0)
 		return;
-	if (share < max)
-		max = share;
 	if (in->queue[0].solo)
 		max = 1;
 	lane->fly = xmalloc((in->nqueue < max ? in->nqueue : max) * sizeof(*lane->fly));
@@ -388,6 +386,11 @@ static void hub_ingest_send_group(struct hub_lane *lane, size_t share)
 		size_t len;
 
 		if (n > 0 && s->solo)
+			break;
+		/* Its share taken, a lane stops at the end of a request: halves
+		 * of one batch would be two small groups, and each statement has
+		 * a fixed cost. */
+		if (n >= share && r != lane->fly[n - 1].req)
 			break;
 		if (!r->wsi) {
 			if (--r->waiting == 0)
