@@ -152,7 +152,11 @@ ALTER TABLE cases ADD COLUMN alarm_at timestamptz;
 UPDATE cases SET alarm_at = alarm_time(state, sign_start, sign_due, clock_start, feedback_at, feedback_due,
                                        close_due)
  WHERE state IN ('new', 'signed', 'in_progress');
-CREATE TRIGGER cases_alarm_at BEFORE INSERT OR UPDATE OF state, sign_start, sign_due, clock_start,
+-- ingest() sets alarm_at itself (a trigger call per alert is a cost at
+-- thousands a second); every other writer leaves it to the triggers.
+CREATE TRIGGER cases_alarm_at_insert BEFORE INSERT ON cases
+  FOR EACH ROW WHEN (NEW.alarm_at IS NULL) EXECUTE FUNCTION case_alarm_at();
+CREATE TRIGGER cases_alarm_at BEFORE UPDATE OF state, sign_start, sign_due, clock_start,
   feedback_at, feedback_due, close_due ON cases
   FOR EACH ROW EXECUTE FUNCTION case_alarm_at();
 CREATE INDEX cases_alarm ON cases (alarm_at) WHERE state IN ('new', 'signed', 'in_progress');
@@ -328,7 +332,7 @@ BEGIN
   ),
   ins AS (
     INSERT INTO cases AS k (type, school, town, severity, grade, sensitive, summary, details, source, source_id,
-                            issuer, holder, occurred_at, clock_start, sign_due, feedback_due, close_due)
+                            issuer, holder, occurred_at, clock_start, sign_due, feedback_due, close_due, alarm_at)
     SELECT f.type, f.school, f.town, f.sev::severity, f.grade, f.sens,
            -- sensitive: a neutral label here, the producer's text in case_private
            CASE WHEN f.sens
@@ -336,12 +340,15 @@ BEGIN
                      WHEN 'medium' THEN '中危' WHEN 'low' THEN '低危' END || '）', '')
                 ELSE f.a->>'summary' END,
            CASE WHEN f.sens THEN NULL ELSE f.a->'details' END, f.src, f.sid,
-           g.issuer, f.units[1], f.occ, s.clock,
-           now() + CASE WHEN f.sign_promptly THEN make_interval(mins => g.promptly) ELSE f.sign_limit END,
-           s.clock + f.feedback_limit, s.clock + f.close_limit
+           g.issuer, f.units[1], f.occ, s.clock, d.sign_due, d.feedback_due, d.close_due,
+           alarm_time('new', now(), d.sign_due, s.clock, NULL, d.feedback_due, d.close_due)
       FROM fresh f
       CROSS JOIN cfg g
       CROSS JOIN LATERAL (SELECT CASE f.clock_from WHEN 'occurred' THEN f.occ ELSE now() END AS clock) s
+      CROSS JOIN LATERAL (
+        SELECT now() + CASE WHEN f.sign_promptly THEN make_interval(mins => g.promptly) ELSE f.sign_limit END
+                 AS sign_due,
+               s.clock + f.feedback_limit AS feedback_due, s.clock + f.close_limit AS close_due) d
      ORDER BY f.i
     ON CONFLICT (source, source_id) DO NOTHING
     RETURNING k.id, k.source, k.source_id, k.holder, k.state, k.version

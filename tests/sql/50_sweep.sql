@@ -2,7 +2,7 @@
 -- deadline) and the audit trail's gap-free sequence. Time is faked by
 -- moving a case's timestamps back (the owner may write cases).
 BEGIN;
-SELECT plan(22);
+SELECT plan(24);
 \ir helpers.psql
 
 SELECT pg_temp.officer('w5_sch', '李娜', 'S001', 'school_officer') AS officers \gset
@@ -82,6 +82,16 @@ SELECT results_eq(
   'event numbers are gap-free from 1 to the counter');
 SELECT is((SELECT count(*)::integer FROM (SELECT seq, at, lag(at) OVER (ORDER BY seq) AS prev FROM xiaoan.case_event) x
             WHERE at < prev), 0, 'and never go back in time');
+
+-- alarm_at, set by ingest() itself and by the triggers on every other write,
+-- is when the earliest open stage enters its due-soon window.
+SELECT is((SELECT count(*) FROM xiaoan.cases
+            WHERE alarm_at IS DISTINCT FROM xiaoan.alarm_time(state, sign_start, sign_due, clock_start, feedback_at,
+                                                              feedback_due, close_due)), 0::bigint,
+          'every case''s alarm_at agrees with its stages');
+SELECT is((SELECT count(*) FROM xiaoan.cases WHERE state IN ('new', 'signed', 'in_progress') AND alarm_at IS NULL
+              AND coalesce(sign_due, feedback_due, close_due) IS NOT NULL), 0::bigint,
+          'no open case with a deadline lacks an alarm time');
 
 SELECT * FROM finish();
 ROLLBACK;
