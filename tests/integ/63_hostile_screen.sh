@@ -87,7 +87,7 @@ ing() { # ing SOURCE_ID TYPE SUMMARY [DETAILS-JSON [GRADE]]
 BEGIN;
 CREATE TEMP TABLE opened AS
 SELECT case_id, error FROM xiaoan.ingest('cams', jsonb_build_array(jsonb_build_object('source_id', '$1',
-  'type', '$2', 'school', 'S001', 'occurred_at', now()::text, 'summary', 'placeholder', 'details', :'d'::jsonb,
+  'type', '$2', 'school', 'S001', 'occurred_at', now()::text, 'summary', '（由下文改写）', 'details', :'d'::jsonb,
   'grade', nullif(:'g', ''))));
 UPDATE xiaoan.cases SET summary = :'s' WHERE id = (SELECT case_id FROM opened) AND NOT sensitive;
 UPDATE xiaoan.case_private SET summary = :'s' WHERE case_id = (SELECT case_id FROM opened);
