@@ -9,7 +9,8 @@
 #   scripts/pg.sh conninfo  print the libpq conninfo
 #   scripts/pg.sh env       print shell exports (PGHOST, PGPORT, PGDATABASE, PGUSER)
 #
-# XIAOAN_PG_DIR picks the folder (default: var/pg in the project). PostgreSQL
+# XIAOAN_PG_DIR picks the folder (default: var/pg in the project);
+# XIAOAN_PG_OPTS adds server settings ("-c name=value ...") at start. PostgreSQL
 # refuses to run as root: as root the server runs as the 'postgres' user, and
 # when that user cannot reach the project folder (a clone under /root) the
 # cluster goes to /tmp instead.
@@ -54,7 +55,7 @@ start() {
   fi
   if ! running; then
     as_server "$PGBIN/pg_ctl" -D "$data" -l "$log" -w -t 30 start \
-      -o "-c listen_addresses='' -k $sock -p $PORT -c fsync=${XIAOAN_PG_FSYNC:-on} -c max_connections=300 -c timezone=UTC" >/dev/null \
+      -o "-c listen_addresses='' -k $sock -p $PORT -c fsync=${XIAOAN_PG_FSYNC:-on} -c max_connections=300 -c timezone=UTC ${XIAOAN_PG_OPTS:-}" >/dev/null \
       || { tail -n 20 "$log" >&2; exit 1; }
   fi
   if ! "$PGBIN/psql" "host=$sock port=$PORT dbname=postgres user=postgres" -Atqc "select 1 from pg_database where datname='$DBNAME'" | grep -q 1; then
