@@ -107,14 +107,29 @@ int admin_usage_error(const struct admin_ctx *ctx, const char *fmt, ...)
 }
 
 /* Server notices (NOTICE "already exists, skipping" and the like) are noise
- * for an operator; warnings are not. */
+ * for an operator; warnings are not. A warning is one line, prefixed as the
+ * tool's own messages are ("xiaoan-admin: warning: ..."): the server's
+ * message alone, without its "WARNING:  " and trailing newline, and with its
+ * hint when it has one, as errors show it. */
 static void admin_notice(void *arg, const PGresult *res)
 {
 	const char *sev = PQresultErrorField(res, PG_DIAG_SEVERITY_NONLOCALIZED);
+	const char *msg = PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY);
+	const char *hint = PQresultErrorField(res, PG_DIAG_MESSAGE_HINT);
 	const struct admin_ctx *ctx = arg;
+	size_t len;
 
-	if (sev && !strcmp(sev, "WARNING"))
-		fprintf(stderr, "%s: warning: %s", ctx->prog, PQresultErrorMessage(res));
+	if (!sev || strcmp(sev, "WARNING"))
+		return;
+	if (!msg)
+		msg = PQresultErrorMessage(res);
+	len = strlen(msg);
+	while (len > 0 && (msg[len - 1] == '\n' || msg[len - 1] == ' '))
+		len--;
+	fprintf(stderr, "%s: warning: %.*s", ctx->prog, (int)len, msg);
+	if (hint && *hint)
+		fprintf(stderr, " \xE2\x80\x94 %s", hint);
+	fputc('\n', stderr);
 }
 
 PGconn *admin_conn(struct admin_ctx *ctx)

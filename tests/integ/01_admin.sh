@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
-# xiaoan-admin end to end: migrate (twice, and a broken migration), officers
-# (a disabled one cannot log in), producer tokens, look-ups, usage errors.
+# xiaoan-admin end to end: migrate (twice, a broken migration, a migration's
+# warning), officers (a disabled one cannot log in), producer tokens,
+# look-ups, usage errors.
 . "$(dirname "$0")/../lib.sh"
 
 ADMIN=$BUILD/xiaoan-admin
-W=aw_$$ L=al_$$
-trap '_cleanup; q -d postgres -c "DROP ROLE IF EXISTS $W, $L" >/dev/null 2>&1' EXIT
+W=aw_$$ L=al_$$ S=as_$$
+trap '_cleanup; q -d postgres -c "DROP ROLE IF EXISTS $W, $L, $S" >/dev/null 2>&1' EXIT
 
 # migrate on an empty database, twice --------------------------------------------
 fresh=t_admin_fresh_$$
@@ -35,6 +36,27 @@ is "$(q -d "$fresh" -c "SELECT to_regclass('xiaoan.half_done') IS NULL AND NOT E
 out=$(XIAOAN_SQL_DIR="$TMP/nowhere" "$ADMIN" --db "$FRESH" migrate 2>&1); rc=$?
 is "$rc" 1 "a missing SQL folder fails"
 like "$out" "nowhere/migrations: No such file or directory \\(use --sql-dir or XIAOAN_SQL_DIR\\)" "and says where it looked"
+
+# a warning the server raises reaches the operator once, as the tool's own
+# message: 007 turns a police station's town_staff into unit_staff and names
+# each (before 007 a station's officer could be town_staff)
+old=t_admin_old_$$
+createdb "$old" || { echo "Bail out! createdb failed"; exit 1; }
+_dbs+=("$old")
+OLD="host=$PGHOST port=$PGPORT dbname=$old"
+mkdir -p "$TMP/sql006/migrations"
+cp -r "$TOP/sql/ref" "$TMP/sql006/"
+cp "$TOP"/sql/migrations/00[1-6]_*.sql "$TMP/sql006/migrations/"
+"$ADMIN" --db "$OLD" --sql-dir "$TMP/sql006" migrate >/dev/null 2>&1 &&
+  "$ADMIN" --db "$OLD" --sql-dir "$TMP/sql006" officer add "$S" --name 钱军 --unit fh.jp.pol --role town_staff >/dev/null
+ok $? "a schema up to 006 with a police station officer as town_staff"
+"$ADMIN" --db "$OLD" migrate >/dev/null 2>"$TMP/warn.err"; rc=$?
+is "$rc" 0 "migrating it on succeeds"
+is "$(grep -c "^xiaoan-admin: warning: officer $S (钱军) of police station fh.jp.pol was town_staff: now unit_staff$" "$TMP/warn.err")" 1 \
+   "the warning is printed once, as 'xiaoan-admin: warning: <message>'"
+is "$(grep -c 'WARNING' "$TMP/warn.err")" 0 "without the server's own WARNING: prefix"
+is "$(grep -c '^$' "$TMP/warn.err")" 0 "and without a blank line after it"
+is "$(q -d "$old" -c "SELECT role FROM xiaoan.officer WHERE login = '$S'")" unit_staff "the officer is now unit_staff"
 
 # officers --------------------------------------------------------------------------
 new_db admin
