@@ -2,7 +2,8 @@
  * subprotocol "xiaoan.v1"; messages in proto.h).
  *
  * Two connections of its own: "listen" only runs LISTEN xiaoan_event and
- * wakes the hub; "stream" runs every read (session checks, event pages,
+ * xiaoan_producer and wakes the hub (or has the ingest forget its remembered
+ * producer tokens); "stream" runs every read (session checks, event pages,
  * the clock). On a wake-up the hub reads the events after the last one it
  * has (xiaoan.stream_events, 500 a page), renders each once, and queues
  * that same text to every subscriber whose scope allows the case. A

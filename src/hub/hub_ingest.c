@@ -8,7 +8,8 @@
  * timer and no added latency when the hub is quiet. Sequence numbers stay in
  * commit order across lanes: ingest() reserves them under a row lock held
  * to commit. Token checks go over the same lanes, batched the same way, and
- * valid tokens are remembered for HUB_TOKEN_TTL_MS. */
+ * valid tokens are remembered for HUB_TOKEN_TTL_MS, or until the producer
+ * table changes (hub_ingest_forget_tokens, on a notification). */
 #include "xiaoan/hub_ingest.h"
 
 #include <stdio.h>
@@ -56,6 +57,7 @@ struct hub_lane {
 	struct hub_ingest *in;
 	struct hub_pg *pg;
 	struct hub_reqlist auth_fly;
+	uint64_t auth_epoch; /* in->token_epoch when the token check was sent */
 	struct hub_slot *fly;
 	size_t nfly;
 	char *fly_json;
@@ -68,6 +70,7 @@ struct hub_ingest {
 	struct hub_lane *lanes;
 	size_t nlanes;
 	struct hub_token cache[HUB_TOKEN_CACHE];
+	uint64_t token_epoch;         /* counts hub_ingest_forget_tokens */
 	struct hub_reqlist auth_wait; /* token checks queued */
 	struct hub_slot *queue;       /* alerts queued, in arrival order */
 	size_t nqueue, capqueue;
@@ -121,6 +124,12 @@ static void hub_token_remember(struct hub_ingest *in, const char *token, const c
 	xstrlcpy(in->cache[oldest].token, token, sizeof in->cache[oldest].token);
 	xstrlcpy(in->cache[oldest].producer, producer, sizeof in->cache[oldest].producer);
 	in->cache[oldest].until_ms = xtime_mono_ms() + HUB_TOKEN_TTL_MS;
+}
+
+void hub_ingest_forget_tokens(struct hub_ingest *in)
+{
+	memset(in->cache, 0, sizeof in->cache);
+	in->token_epoch++;
 }
 
 /* --- answers -------------------------------------------------------------- */
@@ -477,7 +486,10 @@ static void hub_auth_result(void *arg, PGresult *res)
 			hub_http_release(r);
 			continue;
 		}
-		hub_token_remember(in, r->token, producer);
+		/* An answer read before the producer table last changed still
+		 * lets this request in (it was asked first), but is not kept. */
+		if (lane->auth_epoch == in->token_epoch)
+			hub_token_remember(in, r->token, producer);
 		xstrlcpy(r->producer, producer, sizeof r->producer);
 		hub_accept(in, r);
 	}
@@ -508,6 +520,7 @@ static void hub_auth_send(struct hub_lane *lane)
 	}
 	sbuf_addc(&b, '}');
 	arr = sbuf_detach(&b);
+	lane->auth_epoch = in->token_epoch;
 	if (n > 0 && hub_pg_send(lane->pg, hub_auth_sql, 1, (const char *const *)&arr, hub_auth_result, lane) < 0)
 		hub_auth_result(lane, NULL);
 	free(arr);

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "xiaoan/db.h"
+#include "xiaoan/hub_ingest.h"
 #include "xiaoan/hub_pg.h"
 #include "xiaoan/hub_sub.h"
 #include "xiaoan/log.h"
@@ -46,7 +47,7 @@ enum hub_job { HUB_JOB_NONE, HUB_JOB_CLOCK, HUB_JOB_FETCH, HUB_JOB_AUTH, HUB_JOB
 struct hub_stream {
 	struct hub *hub;
 	struct hub_pg *pg;     /* reads */
-	struct hub_pg *listen; /* LISTEN xiaoan_event, nothing else */
+	struct hub_pg *listen; /* LISTEN xiaoan_event and xiaoan_producer, nothing else */
 	bool listening;
 	struct hub_sub *head, *tail;
 	size_t nsubs;
@@ -520,14 +521,32 @@ static void hub_listen_result(void *arg, PGresult *res)
 	if (!res)
 		return;
 	if (db_result_error(res, NULL, msg, sizeof msg) != DB_OK) {
-		log_error("stream: LISTEN xiaoan_event failed: %s", msg);
+		log_error("stream: LISTEN xiaoan_producer failed: %s", msg);
 		return;
 	}
 	st->listening = true;
-	/* Whatever was committed while nobody listened. */
+	/* Whatever was committed while nobody listened: new events, and
+	 * producer tokens revoked or replaced. */
 	st->fetch_wanted = true;
+	hub_ingest_forget_tokens(st->hub->ingest);
 	hub_db_changed(st->hub);
 	hub_stream_pump(st);
+}
+
+/* One statement at a time (PQsendQueryParams): the events first, then the
+ * producers. */
+static void hub_listen_event_result(void *arg, PGresult *res)
+{
+	struct hub_stream *st = arg;
+	char msg[512];
+
+	if (!res)
+		return;
+	if (db_result_error(res, NULL, msg, sizeof msg) != DB_OK) {
+		log_error("stream: LISTEN xiaoan_event failed: %s", msg);
+		return;
+	}
+	hub_pg_send(st->listen, "LISTEN xiaoan_producer", 0, NULL, hub_listen_result, st);
 }
 
 static void hub_listen_up(void *arg)
@@ -535,25 +554,34 @@ static void hub_listen_up(void *arg)
 	struct hub_stream *st = arg;
 	struct hub_pg *c = st->listen;
 
-	hub_pg_send(c, "LISTEN xiaoan_event", 0, NULL, hub_listen_result, st);
+	hub_pg_send(c, "LISTEN xiaoan_event", 0, NULL, hub_listen_event_result, st);
 }
 
+/* A revocation may be missed while nobody listens: every token is checked
+ * again until LISTEN is back in place (and then once more). */
 static void hub_listen_down(void *arg)
 {
 	struct hub_stream *st = arg;
 
 	st->listening = false;
+	hub_ingest_forget_tokens(st->hub->ingest);
 	hub_db_changed(st->hub);
 }
 
-/* The payload is empty for new events, "officer:<login>" when an officer
- * was changed or disabled: that officer's streams close (4401), so their
- * consoles reconnect with a fresh token and the new scope — or none. */
+/* On xiaoan_event the payload is empty for new events, "officer:<login>"
+ * when an officer was changed or disabled: that officer's streams close
+ * (4401), so their consoles reconnect with a fresh token and the new scope —
+ * or none. On xiaoan_producer (a producer's token revoked, replaced or
+ * deleted) the ingest forgets the tokens it remembered. */
 static void hub_listen_notify(void *arg, const char *channel, const char *payload)
 {
 	struct hub_stream *st = arg;
 
-	(void)channel;
+	if (strcmp(channel, "xiaoan_producer") == 0) {
+		log_info("stream: producer tokens changed in the database: remembered tokens forgotten");
+		hub_ingest_forget_tokens(st->hub->ingest);
+		return;
+	}
 	if (strncmp(payload, "officer:", 8) == 0) {
 		for (struct hub_sub *s = st->head; s; s = s->next)
 			if (strcmp(s->login, payload + 8) == 0) {
