@@ -22,6 +22,7 @@
 #include "xiaoan/action.h"
 #include "xiaoan/cdb.h"
 #include "xiaoan/cstream.h"
+#include "xiaoan/detfmt.h"
 #include "xiaoan/keymap.h"
 #include "xiaoan/lineedit.h"
 #include "xiaoan/model.h"
@@ -72,7 +73,7 @@ struct dunit {
 /* A hazard's own part, shown in its case detail. */
 struct dhazard {
 	bool loaded;
-	char *category, *photos, *outcome, *outcome_label, *committed, *assigned_by;
+	char *category, *outcome, *outcome_label, *committed, *assigned_by; /* category: its name */
 	int64_t deadline;
 	bool leadership_review, committed_overdue;
 };
@@ -86,6 +87,9 @@ struct detail {
 	char *grade, *source, *source_id, *signed_by, *supervise_note, *supervise_until, *details;
 	bool supervise_note_hidden; /* the reason is private to the units on the case */
 	char *private_summary, *private_details; /* NULL unless visible */
+	struct detfmt fmt;       /* the details shown, as lines (ui_detail.c) */
+	char *fmt_src;           /* ... parsed from this text */
+	bool fmt_ok, fmt_hazard; /* ... which was an object; with the hazard labels */
 	struct devent *ev;
 	size_t nev;
 	struct dunit *units;

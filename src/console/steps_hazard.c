@@ -197,7 +197,6 @@ void hazard_confirmed(void)
 void hazard_detail_free(struct dhazard *h)
 {
 	free(h->category);
-	free(h->photos);
 	free(h->outcome);
 	free(h->outcome_label);
 	free(h->committed);
@@ -229,14 +228,13 @@ static void hazard_on_detail(void *ud, const PGresult *res, enum db_err err, con
 	if (PQntuples(res) != 1)
 		return;
 	h->category = hazard_dup(res, 0);
-	h->photos = hazard_dup(res, 1);
-	h->outcome = hazard_dup(res, 2);
-	h->outcome_label = hazard_dup(res, 3);
-	h->committed = hazard_dup(res, 4);
-	h->deadline = db_epoch(res, 0, 5);
-	h->assigned_by = hazard_dup(res, 6);
-	h->leadership_review = db_text(res, 0, 7)[0] == 't';
-	h->committed_overdue = db_text(res, 0, 8)[0] == 't';
+	h->outcome = hazard_dup(res, 1);
+	h->outcome_label = hazard_dup(res, 2);
+	h->committed = hazard_dup(res, 3);
+	h->deadline = db_epoch(res, 0, 4);
+	h->assigned_by = hazard_dup(res, 5);
+	h->leadership_review = db_text(res, 0, 6)[0] == 't';
+	h->committed_overdue = db_text(res, 0, 7)[0] == 't';
 	h->loaded = true;
 }
 
@@ -247,9 +245,8 @@ void hazard_load_detail(int64_t id)
 
 	snprintf(idbuf, sizeof idbuf, "%" PRId64, id);
 	cdb_query(app->db,
-		  "SELECT category_name, CASE jsonb_typeof(photos) WHEN 'array' THEN "
-		  "(SELECT string_agg(x, ', ') FROM jsonb_array_elements_text(photos) x) END, "
-		  "outcome, outcome_label, committed_date::text, extract(epoch FROM deadline)::bigint, assigned_by, "
-		  "leadership_review, committed_overdue FROM xiaoan.hazard_cases WHERE case_id = $1",
+		  "SELECT category_name, outcome, outcome_label, committed_date::text, "
+		  "extract(epoch FROM deadline)::bigint, assigned_by, leadership_review, committed_overdue "
+		  "FROM xiaoan.hazard_cases WHERE case_id = $1",
 		  1, p, hazard_on_detail, (void *)(intptr_t)id);
 }

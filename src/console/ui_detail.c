@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "xiaoan/detfmt.h"
 #include "xiaoan/i18n.h"
 #include "xiaoan/layout.h"
 #include "xiaoan/palette.h"
@@ -39,6 +40,8 @@ void ui_detail_free(struct detail *d)
 	free(d->details);
 	free(d->private_summary);
 	free(d->private_details);
+	detfmt_free(&d->fmt);
+	free(d->fmt_src);
 	ui_detail_free_events(d);
 	free(d->units);
 	hazard_detail_free(&d->hz);
@@ -119,6 +122,48 @@ static const char *detail_kind_label(const char *kind)
 	return kind;
 }
 
+/* The details (the producer's object, or what a hazard report stored) as
+ * one "label: value" line each; text that is not a JSON object as it is.
+ * Parsed again only when the text or the case's type changes. */
+static void detail_details(struct page *p, const struct mcase *c)
+{
+	struct detail *d = &app->det;
+	const char *src = d->private_details ? d->private_details : d->details;
+	bool hazard = strcmp(c->type, "hazard") == 0;
+
+	if (!src)
+		return;
+	if (!d->fmt_src || strcmp(d->fmt_src, src) != 0 || d->fmt_hazard != hazard) {
+		detfmt_free(&d->fmt);
+		free(d->fmt_src);
+		d->fmt_src = xstrdup(src);
+		d->fmt_hazard = hazard;
+		d->fmt_ok = hazard ? detfmt_parse(src, detfmt_hazard_labels, detfmt_hazard_nlabels, &d->fmt)
+				   : detfmt_parse(src, NULL, 0, &d->fmt);
+	}
+	if (!d->fmt_ok) {
+		char *line = xasprintf(_("Details: %s"), src);
+		page_line(p, TH_DIM, 0, line);
+		free(line);
+		return;
+	}
+	if (!d->fmt.n)
+		return;
+	p->y++;
+	page_line(p, TH_LABEL, 0, _("Details"));
+	for (size_t i = 0; i < d->fmt.n; i++) {
+		const struct detfmt_line *l = &d->fmt.line[i];
+		const char *value = l->value;
+		/* A hazard's category by its name, once the hazard's row is in. */
+		if (hazard && d->hz.category && strcmp(l->key, "category") == 0)
+			value = d->hz.category;
+		/* TRANSLATORS: a line of a case's details: label, then value. */
+		char *line = xasprintf(_("%s: %s"), l->label, value);
+		page_line(p, TH_NORMAL, 2, line);
+		free(line);
+	}
+}
+
 static int detail_page(struct page *p)
 {
 	const struct detail *d = &app->det;
@@ -166,15 +211,8 @@ static int detail_page(struct page *p)
 			 d->supervise_until ? d->supervise_until : "-");
 		page_line(p, TH_SUPERVISED, 0, line);
 	}
-	if (d->private_details || d->details) {
-		snprintf(line, sizeof line, _("Details: %s"), d->private_details ? d->private_details : d->details);
-		page_line(p, TH_DIM, 0, line);
-	}
 	if (d->hz.loaded) {
 		const struct dhazard *h = &d->hz;
-		snprintf(line, sizeof line, _("Hazard: %s   Photos: %s"), h->category ? h->category : "-",
-			 h->photos ? h->photos : "-");
-		page_line(p, TH_LABEL, 0, line);
 		detail_time(h->deadline, t1, sizeof t1);
 		if (h->deadline)
 			snprintf(line, sizeof line, _("Rectification deadline: %s (assigned by %s)"), t1,
@@ -192,6 +230,7 @@ static int detail_page(struct page *p)
 			page_line(p, h->committed_overdue || h->leadership_review ? TH_COUNTDOWN_OVERDUE : TH_NORMAL, 0, line);
 		}
 	}
+	detail_details(p, c);
 	p->y++;
 	page_line(p, TH_LABEL, 0, _("Time limits"));
 	model_clocks(c, k);

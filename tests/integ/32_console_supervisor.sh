@@ -2,7 +2,8 @@
 # The supervision view and hazards in the console, with the hub: a
 # supervisor puts an overdue case under supervision from the overdue review
 # (reason and follow-up date) and the dispatch view shows the flag; a
-# school officer reports a hazard, the town command room assigns it with a
+# school officer reports a hazard, the town command room reads it (its
+# details as labelled lines, in English and Chinese) and assigns it with a
 # deadline, the assigned unit sees it counting down and closes it with an
 # outcome; the statistics screen shows what xiaoan.stats() says.
 . "$(dirname "$0")/../lib.sh"
@@ -85,7 +86,26 @@ H=$(q -c "select id from xiaoan.cases where type='hazard' and school='S001'")
 wait_screen c2 "^.. +$H Reported haz.* 奉化区锦屏雪窦中学 " 5; ok $? "the command room sees it, live"
 keys c2 / "$H" Enter Enter
 wait_screen c2 "Rectification deadline: not assigned yet" 5; ok $? "its page: a hazard without a deadline"
-wait_screen c2 "Hazard: " 3; ok $? "with its category"
+# What the report stored (details) reads as one line each, not as JSON.
+CAT=$(q -c "select name_zh from xiaoan.hazard_category where code='street_vendors'")
+wait_screen c2 "^  Hazard category: $CAT *$" 3; ok $? "its details: the category by its name"
+page=$(screen c2)
+like "$page" $'\n''Details *'$'\n''  Hazard category: ' "under a Details heading"
+like "$page" $'\n''  Hazard description: 校门口流动摊贩占道 *'$'\n' "the description"
+like "$page" $'\n''  Photos: - *'$'\n' "no photos"
+ok $(grep -qF -e '{"' -e '"category"' -e '"description"' <<<"$page" && echo 1 || echo 0) "no raw JSON on the page"
+# The same page in Chinese.
+tm new-session -d -s c6 -x 120 -y 40 \
+  "env PGUSER=li LANG=zh_CN.UTF-8 LC_ALL=zh_CN.UTF-8 TERM=tmux-256color NO_COLOR= XDG_CONFIG_HOME=$TMP/none \
+   $BUILD/xiaoan --db '$DBCONN' --hub 127.0.0.1:$PORT --notify off 2>>$TMP/console-c6.err; sleep 30"
+wait_screen c6 " $H " 10
+keys c6 / "$H" Enter Enter
+wait_screen c6 "^  隐患类别:$CAT *$" 5; ok $? "in Chinese: the category"
+page=$(screen c6)
+like "$page" $'\n''详情 *'$'\n''  隐患类别:' "under 详情"
+like "$page" $'\n''  隐患描述:校门口流动摊贩占道 *'$'\n' "隐患描述"
+like "$page" $'\n''  照片:- *'$'\n' "照片"
+keys c6 Q
 keys c2 x
 wait_screen c2 "Assign hazard case $H to" 3; ok $? "x assigns (交办) through the unit picker"
 keys c2 "综合执法" Enter
