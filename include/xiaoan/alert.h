@@ -72,4 +72,9 @@ size_t alert_count_ok(const struct alert_item *items, size_t n);
  * only when given): the jsonb argument of xiaoan.ingest(). malloc'd. */
 char *alert_batch_to_json(const struct alert_item *items, size_t n);
 
+/* One alert as such an object, with "producer" first when given (the hub's
+ * groups carry each item's producer). The object refers to a->details_json
+ * until it is serialised: print it while a lives, then put it. */
+struct json_object *alert_json(const struct alert *a, const char *producer);
+
 #endif

@@ -372,7 +372,7 @@ static void hub_ingest_send_group(struct hub_lane *lane, size_t share)
 {
 	struct hub_ingest *in = lane->in;
 	size_t max = in->hub->cfg.max_group, take = 0, n = 0;
-	struct sbuf b;
+	struct json_object *group;
 
 	while (in->nqueue > 0 && in->queue[0].req->wsi == NULL) {
 		struct hub_req *r = in->queue[0].req;
@@ -386,13 +386,14 @@ static void hub_ingest_send_group(struct hub_lane *lane, size_t share)
 	if (in->queue[0].solo)
 		max = 1;
 	lane->fly = xmalloc((in->nqueue < max ? in->nqueue : max) * sizeof(*lane->fly));
-	sbuf_init(&b);
-	sbuf_addc(&b, '[');
+	group = json_object_new_array_ext((int)(in->nqueue < max ? in->nqueue : max));
+	if (!group) {
+		log_error("ingest: out of memory building a group");
+		abort();
+	}
 	for (take = 0; take < in->nqueue && n < max; take++) {
 		struct hub_slot *s = &in->queue[take];
 		struct hub_req *r = s->req;
-		char *one;
-		size_t len;
 
 		if (n > 0 && s->solo)
 			break;
@@ -406,29 +407,23 @@ static void hub_ingest_send_group(struct hub_lane *lane, size_t share)
 				hub_http_release(r);
 			continue;
 		}
-		/* alert_batch_to_json gives [{...}]: splice "producer" in front. */
-		one = alert_batch_to_json(&r->items[s->item], 1);
-		len = strlen(one);
-		if (len < 4 || one[0] != '[' || one[1] != '{' || one[len - 1] != ']') {
-			log_error("ingest: unexpected alert serialisation");
+		if (json_object_array_add(group, alert_json(&r->items[s->item].a, r->producer)) != 0) {
+			log_error("ingest: out of memory building a group");
 			abort();
 		}
-		sbuf_addf(&b, "%s{\"producer\":\"%s\",", n ? "," : "", r->producer);
-		sbuf_add(&b, one + 2, len - 3);
-		free(one);
 		lane->fly[n++] = *s;
 	}
-	sbuf_addc(&b, ']');
 	memmove(in->queue, in->queue + take, (in->nqueue - take) * sizeof(*in->queue));
 	in->nqueue -= take;
 	if (n == 0) {
 		free(lane->fly);
 		lane->fly = NULL;
-		sbuf_free(&b);
+		json_object_put(group);
 		return;
 	}
 	lane->nfly = n;
-	lane->fly_json = sbuf_detach(&b);
+	lane->fly_json = xjson_to_string(group);
+	json_object_put(group);
 	lane->fly_attempts = 0;
 	lane->fly_start_ms = xtime_mono_ms();
 	in->hub->metrics.ingest_statements++;
