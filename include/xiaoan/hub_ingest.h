@@ -33,7 +33,7 @@ void hub_ingest_submit(struct hub_ingest *in, struct hub_req *r);
 /* The client went away while the ingest held r. */
 void hub_ingest_abandon(struct hub_ingest *in, struct hub_req *r);
 
-/* The producer table changed (a notification on xiaoan_producer), or a
+/* The producer table changed (a "producers" notification), or a
  * notification may have been missed: forgets every remembered token, so the
  * next request with each is checked against the database again. */
 void hub_ingest_forget_tokens(struct hub_ingest *in);

@@ -4,15 +4,16 @@
 -- A hub remembers the producers of the tokens it has checked (30 s). Any
 -- change to the producer table — `xiaoan-admin token revoke` or `create`
 -- (which replaces the token), an UPDATE or DELETE typed in psql, a TRUNCATE
--- — now notifies xiaoan_producer when it commits; every hub LISTENs there
--- and forgets every token it remembered, so the next request with a revoked
+-- — now notifies the hubs when it commits (payload "producers" on the
+-- event channel, as officer changes do) and each forgets every token it
+-- remembered, so the next request with a revoked
 -- or replaced token is checked again and refused. New rows need no notice:
 -- a hub remembers only tokens that were good.
 SET search_path = xiaoan, pg_catalog;
 
 CREATE FUNCTION producer_changed() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-  PERFORM pg_notify('xiaoan_producer', '');
+  PERFORM pg_notify('xiaoan_event', 'producers');
   RETURN NULL;
 END $$;
 

@@ -47,7 +47,7 @@ enum hub_job { HUB_JOB_NONE, HUB_JOB_CLOCK, HUB_JOB_FETCH, HUB_JOB_AUTH, HUB_JOB
 struct hub_stream {
 	struct hub *hub;
 	struct hub_pg *pg;     /* reads */
-	struct hub_pg *listen; /* LISTEN xiaoan_event and xiaoan_producer, nothing else */
+	struct hub_pg *listen; /* LISTEN xiaoan_event, nothing else */
 	bool listening;
 	struct hub_sub *head, *tail;
 	size_t nsubs;
@@ -521,7 +521,7 @@ static void hub_listen_result(void *arg, PGresult *res)
 	if (!res)
 		return;
 	if (db_result_error(res, NULL, msg, sizeof msg) != DB_OK) {
-		log_error("stream: LISTEN xiaoan_producer failed: %s", msg);
+		log_error("stream: LISTEN xiaoan_event failed: %s", msg);
 		return;
 	}
 	st->listening = true;
@@ -533,28 +533,12 @@ static void hub_listen_result(void *arg, PGresult *res)
 	hub_stream_pump(st);
 }
 
-/* One statement at a time (PQsendQueryParams): the events first, then the
- * producers. */
-static void hub_listen_event_result(void *arg, PGresult *res)
-{
-	struct hub_stream *st = arg;
-	char msg[512];
-
-	if (!res)
-		return;
-	if (db_result_error(res, NULL, msg, sizeof msg) != DB_OK) {
-		log_error("stream: LISTEN xiaoan_event failed: %s", msg);
-		return;
-	}
-	hub_pg_send(st->listen, "LISTEN xiaoan_producer", 0, NULL, hub_listen_result, st);
-}
-
 static void hub_listen_up(void *arg)
 {
 	struct hub_stream *st = arg;
 	struct hub_pg *c = st->listen;
 
-	hub_pg_send(c, "LISTEN xiaoan_event", 0, NULL, hub_listen_event_result, st);
+	hub_pg_send(c, "LISTEN xiaoan_event", 0, NULL, hub_listen_result, st);
 }
 
 /* A revocation may be missed while nobody listens: every token is checked
@@ -568,16 +552,17 @@ static void hub_listen_down(void *arg)
 	hub_db_changed(st->hub);
 }
 
-/* On xiaoan_event the payload is empty for new events, "officer:<login>"
- * when an officer was changed or disabled: that officer's streams close
- * (4401), so their consoles reconnect with a fresh token and the new scope —
- * or none. On xiaoan_producer (a producer's token revoked, replaced or
- * deleted) the ingest forgets the tokens it remembered. */
+/* The payload is empty for new events, "officer:<login>" when an officer
+ * was changed or disabled: that officer's streams close (4401), so their
+ * consoles reconnect with a fresh token and the new scope — or none.
+ * "producers" when a producer's token was revoked, replaced or deleted: the
+ * ingest forgets the tokens it remembered. */
 static void hub_listen_notify(void *arg, const char *channel, const char *payload)
 {
 	struct hub_stream *st = arg;
 
-	if (strcmp(channel, "xiaoan_producer") == 0) {
+	(void)channel;
+	if (strcmp(payload, "producers") == 0) {
 		log_info("stream: producer tokens changed in the database: remembered tokens forgotten");
 		hub_ingest_forget_tokens(st->hub->ingest);
 		return;

@@ -40,6 +40,17 @@ refused() {
     sleep 0.05
   done
 }
+# both_refuse PRODUCER TOKEN TAG [WHEN]: right after PRODUCER's token was
+# revoked, hubs a and b both refuse it within 3 s, and nothing of PRODUCER
+# was stored after the revocation.
+both_refuse() {
+  T0=$(now_ms)
+  refused "$PA" "$2" "$3-rev-a"
+  is "$GOT" 401 "hub a refuses $1's token within 3 s${4:+ $4} ($MS ms after the revocation)"
+  refused "$PB" "$2" "$3-rev-b"
+  is "$GOT" 401 "and so does hub b ($MS ms)"
+  is "$(taken_after "$1")" 0 "no alert of $1 was stored after the revocation"
+}
 # taken_after PRODUCER: cases of PRODUCER opened after its token was revoked
 taken_after() {
   cases "WHERE source = '$1' AND opened_at >= coalesce((SELECT revoked FROM xiaoan.producer WHERE name = '$1'), '-infinity')"
@@ -93,14 +104,9 @@ is "$(code "$PA" "$B" "$(alert b-1)")" 201 "cam-b posts to hub a (which now reme
 is "$(code "$PB" "$B" "$(alert b-2)")" 201 "and to hub b (which does too)"
 "$ADMIN" --db "$DBCONN" token revoke cam-b >/dev/null
 ok $? "xiaoan-admin token revoke cam-b"
-T0=$(now_ms)
-refused "$PA" "$B" b-rev-a
-is "$GOT" 401 "hub a refuses cam-b's revoked token within 3 s ($MS ms after the revocation)"
-refused "$PB" "$B" b-rev-b
-is "$GOT" 401 "and so does hub b ($MS ms)"
+both_refuse cam-b "$B" b
 is "$(auth "$B")" "<null>" "(producer_auth refuses it)"
 is "$(auth "$A")" cam-a "(cam-a's is still good)"
-is "$(taken_after cam-b)" 0 "no alert of cam-b was stored after the revocation"
 is "$(code "$PA" "$A" "$(alert a-2)")" 201 "hub a still takes cam-a's token"
 hub_start c
 PC=$PORT_c
@@ -112,12 +118,7 @@ is "$(code "$PA" "$C" "$(alert c-1)")" 201 "cam-c posts to hub a"
 is "$(code "$PB" "$C" "$(alert c-2)")" 201 "and to hub b"
 q -c "UPDATE xiaoan.producer SET revoked = now() WHERE name = 'cam-c'"
 ok $? "the superuser revokes cam-c with an UPDATE of xiaoan.producer"
-T0=$(now_ms)
-refused "$PA" "$C" c-rev-a
-is "$GOT" 401 "hub a refuses cam-c's token within 3 s ($MS ms)"
-refused "$PB" "$C" c-rev-b
-is "$GOT" 401 "and so does hub b ($MS ms)"
-is "$(taken_after cam-c)" 0 "no alert of cam-c was stored after the revocation"
+both_refuse cam-c "$C" c
 
 # --- revoked while the hubs' LISTEN connections are down: the notice is lost -----------------------------
 is "$(code "$PA" "$D" "$(alert d-1)")" 201 "cam-d posts to hub a"
@@ -142,12 +143,7 @@ is "$(q -c "CREATE FUNCTION pg_temp.cut_listeners() RETURNS integer LANGUAGE plp
             SELECT pg_temp.cut_listeners();
             UPDATE xiaoan.producer SET revoked = now() WHERE name = 'cam-d'")" 3 \
    "the three hubs' LISTEN connections are cut just before cam-d is revoked"
-T0=$(now_ms)
-refused "$PA" "$D" d-rev-a
-is "$GOT" 401 "hub a refuses cam-d's token within 3 s all the same ($MS ms)"
-refused "$PB" "$D" d-rev-b
-is "$GOT" 401 "and so does hub b ($MS ms)"
-is "$(taken_after cam-d)" 0 "no alert of cam-d was stored after the revocation"
+both_refuse cam-d "$D" d "all the same"
 down=0
 for p in "$PA" "$PB" "$PC"; do wait_for 15 curl -sf "http://127.0.0.1:$p/healthz" || down=1; done
 ok $down "the three hubs are up again"
