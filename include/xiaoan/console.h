@@ -87,9 +87,8 @@ struct detail {
 	char *grade, *source, *source_id, *signed_by, *supervise_note, *supervise_until, *details;
 	bool supervise_note_hidden; /* the reason is private to the units on the case */
 	char *private_summary, *private_details; /* NULL unless visible */
-	struct detfmt fmt;       /* the details shown, as lines (ui_detail.c) */
-	char *fmt_src;           /* ... parsed from this text */
-	bool fmt_ok, fmt_hazard; /* ... which was an object; with the hazard labels */
+	struct detfmt fmt; /* the details shown (private ones when visible), as lines */
+	bool fmt_ok;       /* ... which were a JSON object */
 	struct devent *ev;
 	size_t nev;
 	struct dunit *units;
@@ -390,6 +389,8 @@ bool ui_schools_action(enum action a);
 void ui_detail_draw(void);
 bool ui_detail_action(enum action a);
 void ui_detail_free(struct detail *d);
+/* Turns the details just loaded into d->fmt: once per answer, not per draw. */
+void ui_detail_format(struct detail *d);
 /* Frees the audit trail of a detail (before it is reloaded). */
 void ui_detail_free_events(struct detail *d);
 void ui_help_draw(void);

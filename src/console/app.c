@@ -399,6 +399,7 @@ static void app_on_detail_case(void *ud, const PGresult *res, enum db_err err, c
 	d->supervise_until = app_dup_or_null(res, 0, APP_CASE_NCOLS + 9);
 	d->details = app_dup_or_null(res, 0, APP_CASE_NCOLS + 10);
 	d->supervise_note_hidden = db_text(res, 0, APP_CASE_NCOLS + 11)[0] == 't';
+	ui_detail_format(d);
 	d->loaded = true;
 	/* Keep the list in step with what the detail shows. */
 	const struct mcase *known = model_find(&app->m, id);
@@ -470,6 +471,7 @@ static void app_on_detail_private(void *ud, const PGresult *res, enum db_err err
 		d->private_summary = app_dup_or_null(res, 0, 0);
 		d->private_details = app_dup_or_null(res, 0, 1);
 	}
+	ui_detail_format(d);
 }
 
 void app_load_detail(int64_t id)

@@ -41,7 +41,6 @@ void ui_detail_free(struct detail *d)
 	free(d->private_summary);
 	free(d->private_details);
 	detfmt_free(&d->fmt);
-	free(d->fmt_src);
 	ui_detail_free_events(d);
 	free(d->units);
 	hazard_detail_free(&d->hz);
@@ -122,25 +121,26 @@ static const char *detail_kind_label(const char *kind)
 	return kind;
 }
 
+void ui_detail_format(struct detail *d)
+{
+	const char *src = d->private_details ? d->private_details : d->details;
+	bool hazard = strcmp(d->c.type, "hazard") == 0;
+
+	detfmt_free(&d->fmt);
+	d->fmt_ok = detfmt_parse(src, hazard ? detfmt_hazard_labels : NULL, hazard ? detfmt_hazard_nlabels : 0,
+				 &d->fmt);
+}
+
 /* The details (the producer's object, or what a hazard report stored) as
- * one "label: value" line each; text that is not a JSON object as it is.
- * Parsed again only when the text or the case's type changes. */
+ * one "label: value" line each; text that is not a JSON object as it is. */
 static void detail_details(struct page *p, const struct mcase *c)
 {
-	struct detail *d = &app->det;
+	const struct detail *d = &app->det;
 	const char *src = d->private_details ? d->private_details : d->details;
 	bool hazard = strcmp(c->type, "hazard") == 0;
 
 	if (!src)
 		return;
-	if (!d->fmt_src || strcmp(d->fmt_src, src) != 0 || d->fmt_hazard != hazard) {
-		detfmt_free(&d->fmt);
-		free(d->fmt_src);
-		d->fmt_src = xstrdup(src);
-		d->fmt_hazard = hazard;
-		d->fmt_ok = hazard ? detfmt_parse(src, detfmt_hazard_labels, detfmt_hazard_nlabels, &d->fmt)
-				   : detfmt_parse(src, NULL, 0, &d->fmt);
-	}
 	if (!d->fmt_ok) {
 		char *line = xasprintf(_("Details: %s"), src);
 		page_line(p, TH_DIM, 0, line);
