@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
-# make check: builds everything, starts a private PostgreSQL cluster, runs
-# the unit, SQL and integration tests, then the unit and integration tests
-# again under AddressSanitizer + UBSan, removes the cluster and prints one
+# make check: builds everything and runs the unit, SQL and integration tests,
+# and the unit and integration tests again under AddressSanitizer + UBSan.
+# The two suites run side by side, each against a private PostgreSQL cluster
+# of its own (tests share nothing else: every test makes its own database,
+# port and tmux socket), so the run takes about as long as the slower suite.
+# Prints the plain suite as it goes, then the sanitizer suite, then one
 # summary line: "N passed, N failed".
 set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -9,6 +12,7 @@ cd "$top"
 export LC_ALL=C.UTF-8 LANG=C.UTF-8
 JOBS=${JOBS:-$(nproc)}
 passed=0 failed=0 failed_files=()
+state=$(mktemp -d /tmp/xiaoan-check.XXXXXX)
 
 log() { printf '\033[1m== %s\033[0m\n' "$*"; }
 
@@ -31,24 +35,25 @@ run_tap() {
   passed=$((passed + np)); failed=$((failed + nf))
 }
 
-log "build"
-make -s -j"$JOBS" all units || { echo "0 passed, 1 failed"; exit 1; }
+# suite <label> <build folder>: one suite against its own cluster; leaves
+# "passed failed" and the failed files' names in $state/<label>.
+suite() {
+  local label=$1 build=$2 t conn
+  export XIAOAN_PG_DIR=${XIAOAN_PG_DIR:-/tmp/xiaoan-check-$$}-$label
+  export XIAOAN_PG_FSYNC=off
+  trap 'scripts/pg.sh remove; echo "$passed $failed ${failed_files[*]}" > "$state/$label"' EXIT
+  trap 'exit 143' TERM INT
+  if ! conn=$(scripts/pg.sh start); then
+    failed=1; failed_files+=("$label: cluster"); return
+  fi
+  eval "$(scripts/pg.sh env)"
+  export XIAOAN_TEMPLATE_DB=xiaoan_tmpl
+  createdb "$XIAOAN_TEMPLATE_DB"
+  if ! build/xiaoan-admin --db "$conn dbname=$XIAOAN_TEMPLATE_DB" migrate >"$state/migrate-$label" 2>&1; then
+    cat "$state/migrate-$label"; failed=1; failed_files+=("$label: migrate"); return
+  fi
+  psql -X -q -d "$XIAOAN_TEMPLATE_DB" -c 'CREATE EXTENSION IF NOT EXISTS pgtap' >/dev/null
 
-export XIAOAN_PG_DIR=${XIAOAN_PG_DIR:-/tmp/xiaoan-check-$$}
-export XIAOAN_PG_FSYNC=off
-conn=$(scripts/pg.sh start) || { echo "0 passed, 1 failed"; exit 1; }
-eval "$(scripts/pg.sh env)"
-trap 'scripts/pg.sh remove' EXIT
-export XIAOAN_TEMPLATE_DB=xiaoan_tmpl
-createdb "$XIAOAN_TEMPLATE_DB"
-if ! build/xiaoan-admin --db "$conn dbname=$XIAOAN_TEMPLATE_DB" migrate >/tmp/xiaoan-migrate.$$ 2>&1; then
-  cat /tmp/xiaoan-migrate.$$; echo "0 passed, 1 failed"; exit 1
-fi
-rm -f /tmp/xiaoan-migrate.$$
-psql -X -q -d "$XIAOAN_TEMPLATE_DB" -c 'CREATE EXTENSION IF NOT EXISTS pgtap' >/dev/null
-
-run_suite() { # run_suite <label> <build folder>
-  local label=$1 build=$2 t
   export XIAOAN_BUILD=$top/$build CMOCKA_MESSAGE_OUTPUT=TAP
   log "$label: unit tests"
   for t in "$build"/tests/test_*; do
@@ -69,16 +74,37 @@ run_suite() { # run_suite <label> <build folder>
   done
 }
 
-run_suite plain build
+san_pid=
+trap '[ -z "$san_pid" ] || kill "$san_pid" 2>/dev/null; wait; rm -rf "$state"' EXIT
+
+log "build"
+make -s -j"$JOBS" all units || { echo "0 passed, 1 failed"; exit 1; }
 if [ "${XIAOAN_NO_SAN:-}" != 1 ]; then
-  log "sanitizer build"
-  if make -s -j"$JOBS" SAN=1 all units; then
-    ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-      run_suite san build-san
-  else
-    failed=$((failed + 1)); failed_files+=("sanitizer build")
-  fi
+  (
+    log "sanitizer build"
+    if make -s -j"$JOBS" SAN=1 all units; then
+      ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+        suite san build-san
+    else
+      echo "0 1 sanitizer-build" > "$state/san"
+    fi
+  ) > "$state/san.log" 2>&1 &
+  san_pid=$!
 fi
+( suite plain build )
+if [ -n "$san_pid" ]; then
+  wait "$san_pid"; san_pid=
+  cat "$state/san.log"
+fi
+
+for f in "$state"/plain "$state"/san; do
+  [ -e "$f" ] || continue
+  read -r p n files < "$f"
+  passed=$((passed + p)); failed=$((failed + n))
+  [ -z "${files:-}" ] || failed_files+=("$files")
+done
+[ -e "$state/plain" ] || { failed=$((failed + 1)); failed_files+=("plain suite did not finish"); }
+[ "${XIAOAN_NO_SAN:-}" = 1 ] || [ -e "$state/san" ] || { failed=$((failed + 1)); failed_files+=("sanitizer suite did not finish"); }
 
 echo
 [ ${#failed_files[@]} -eq 0 ] || printf 'failed: %s\n' "${failed_files[*]}"

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Two officers act on the same case at the same moment, in two real psql
-# sessions: A takes the row lock and holds it for a second; B arrives while
+# sessions: A takes the row lock and holds it until B queues behind it; B arrives while
 # A holds it, waits on the lock, then sees A's committed step and is refused
 # with a message naming A. Exactly one wins, every time.
 . "$(dirname "$0")/../lib.sh"
@@ -16,35 +16,42 @@ open_case() { # open_case SOURCE_ID -> case id
           'source_id', '$1', 'type', 'gate_open', 'school', 'S001', 'occurred_at', now(), 'summary', '校门未关')))"
 }
 
-# session A: BEGIN; <step>; hold the lock a second; COMMIT (in the background)
+# session A: BEGIN; <step>; hold the lock until another session queues
+# behind it (at most ten seconds), say so, then COMMIT (in the background).
+# A reports the waiter itself, so a loaded machine cannot make B's wait fall
+# outside a fixed window.
 hold() { # hold TAG SQL
   PGUSER=$A PGAPPNAME="race_a_$1_$$" psql -X -v ON_ERROR_STOP=1 -Atq \
-    -c "BEGIN" -c "$2" -c "SELECT pg_sleep(1)" -c "COMMIT" >"$TMP/a_$1.out" 2>"$TMP/a_$1.err"
+    -c "BEGIN" -c "$2" -c "DO \$\$ BEGIN
+          FOR i IN 1..400 LOOP
+            IF EXISTS (SELECT 1 FROM pg_locks l
+                        WHERE NOT l.granted AND pg_backend_pid() = ANY (pg_blocking_pids(l.pid))) THEN
+              RAISE NOTICE 'a waiter is queued on this lock';
+              RETURN;
+            END IF;
+            PERFORM pg_sleep(0.025);
+          END LOOP;
+        END \$\$" -c "COMMIT" >"$TMP/a_$1.out" 2>"$TMP/a_$1.err"
   echo $? >"$TMP/a_$1.rc"
 }
 
-# B's step, run while A holds the lock; B must be seen waiting on it.
+# B's step, run while A holds the lock; A must see B queued on it.
 race() { # race TAG A_SQL B_SQL
   local tag=$1
   hold "$tag" "$2" & local apid=$!
-  wait_for 10 a_sleeping "race_a_${tag}_$$" || diag "session A never reached its sleep"
+  wait_for 10 a_sleeping "race_a_${tag}_$$" || diag "session A never reached its wait"
   PGUSER=$B PGAPPNAME="race_b_${tag}_$$" psql -X -v ON_ERROR_STOP=1 -v VERBOSITY=verbose -Atq -c "$3" \
     >"$TMP/b_$tag.out" 2>"$TMP/b_$tag.err" & local bpid=$!
-  waited=1
-  wait_for 10 is_waiting "race_b_${tag}_$$" && waited=0
   wait "$bpid"; brc=$?
   wait "$apid"
   arc=$(cat "$TMP/a_$tag.rc")
   berr=$(cat "$TMP/b_$tag.err")
+  grep -q 'a waiter is queued on this lock' "$TMP/a_$tag.err"; waited=$?
 }
 
 a_sleeping() {
   [ "$(q -c "SELECT count(*) FROM pg_stat_activity WHERE application_name = '$1'
              AND query LIKE '%pg_sleep%' AND state = 'active'")" = 1 ]
-}
-
-is_waiting() {
-  [ "$(q -c "SELECT count(*) FROM pg_stat_activity WHERE application_name = '$1' AND wait_event_type = 'Lock'")" = 1 ]
 }
 
 for i in 1 2 3 4 5; do
