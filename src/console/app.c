@@ -295,7 +295,7 @@ void app_reload(void)
 	cdb_query(app->db, "SELECT code, name_zh, name_en FROM xiaoan.alert_type ORDER BY code", 0, NULL,
 		  app_on_types, NULL);
 	cdb_query(app->db, "SELECT xiaoan.last_seq()", 0, NULL, app_on_seq, NULL);
-	cdb_query(app->db, "SELECT " APP_CASE_COLS " FROM xiaoan.cases WHERE state <> 'confirmed' ORDER BY id", 0,
+	cdb_query(app->db, "SELECT " APP_CASE_COLS " FROM xiaoan.cases WHERE is_open ORDER BY id", 0,
 		  NULL, app_on_cases, NULL);
 	cdb_query(app->db,
 		  "SELECT school, type, count(*) FROM xiaoan.cases "
