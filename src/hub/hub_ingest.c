@@ -8,8 +8,9 @@
  * timer and no added latency when the hub is quiet. Sequence numbers stay in
  * commit order across lanes: ingest() reserves them under a row lock held
  * to commit. Token checks go over the same lanes, batched the same way, and
- * valid tokens are remembered for HUB_TOKEN_TTL_MS, or until the producer
- * table changes (hub_ingest_forget_tokens, on a notification). */
+ * valid tokens are remembered for HUB_TOKEN_TTL_MS (less when the token
+ * expires sooner), or until the producer table changes
+ * (hub_ingest_forget_tokens, on a notification). */
 #include "xiaoan/hub_ingest.h"
 
 #include <stdio.h>
@@ -31,7 +32,8 @@
 #define HUB_INGEST_RETRIES 3 /* after a deadlock or serialization failure */
 
 static const char hub_ingest_sql[] = "SELECT * FROM xiaoan.ingest(NULL, $1::jsonb)";
-static const char hub_auth_sql[] = "SELECT t, xiaoan.producer_auth(t) FROM unnest($1::text[]) AS t";
+static const char hub_auth_sql[] = "SELECT t, a.producer, a.valid_ms FROM unnest($1::text[]) AS t "
+				   "LEFT JOIN LATERAL xiaoan.producer_auth_until(t) AS a ON true";
 
 struct hub_token {
 	char token[HUB_TOKEN_MAX + 1];
@@ -109,7 +111,9 @@ static const char *hub_token_lookup(struct hub_ingest *in, const char *token)
 	return NULL;
 }
 
-static void hub_token_remember(struct hub_ingest *in, const char *token, const char *producer)
+/* valid_ms: how long the token stays good (< 0: no expiry); it is
+ * remembered no longer than that. */
+static void hub_token_remember(struct hub_ingest *in, const char *token, const char *producer, int64_t valid_ms)
 {
 	size_t oldest = 0;
 
@@ -123,7 +127,8 @@ static void hub_token_remember(struct hub_ingest *in, const char *token, const c
 	}
 	xstrlcpy(in->cache[oldest].token, token, sizeof in->cache[oldest].token);
 	xstrlcpy(in->cache[oldest].producer, producer, sizeof in->cache[oldest].producer);
-	in->cache[oldest].until_ms = xtime_mono_ms() + HUB_TOKEN_TTL_MS;
+	in->cache[oldest].until_ms =
+		xtime_mono_ms() + (valid_ms >= 0 && valid_ms < HUB_TOKEN_TTL_MS ? valid_ms : HUB_TOKEN_TTL_MS);
 }
 
 void hub_ingest_forget_tokens(struct hub_ingest *in)
@@ -460,6 +465,7 @@ static void hub_auth_result(void *arg, PGresult *res)
 	for (size_t i = 0; i < fly.n; i++) {
 		struct hub_req *r = fly.v[i];
 		const char *producer = NULL;
+		int64_t valid_ms = -1;
 
 		if (!r->wsi) {
 			hub_http_release(r);
@@ -471,8 +477,11 @@ static void hub_auth_result(void *arg, PGresult *res)
 			continue;
 		}
 		for (int row = 0; row < PQntuples(res); row++)
-			if (strcmp(PQgetvalue(res, row, 0), r->token) == 0 && !PQgetisnull(res, row, 1))
+			if (strcmp(PQgetvalue(res, row, 0), r->token) == 0 && !PQgetisnull(res, row, 1)) {
 				producer = PQgetvalue(res, row, 1);
+				if (!PQgetisnull(res, row, 2))
+					valid_ms = strtoll(PQgetvalue(res, row, 2), NULL, 10);
+			}
 		if (!producer || strlen(producer) > HUB_PRODUCER_MAX ||
 		    strspn(producer, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._-") !=
 			    strlen(producer)) {
@@ -484,7 +493,7 @@ static void hub_auth_result(void *arg, PGresult *res)
 		/* An answer read before the producer table last changed still
 		 * lets this request in (it was asked first), but is not kept. */
 		if (lane->auth_epoch == in->token_epoch)
-			hub_token_remember(in, r->token, producer);
+			hub_token_remember(in, r->token, producer, valid_ms);
 		xstrlcpy(r->producer, producer, sizeof r->producer);
 		hub_accept(in, r);
 	}

@@ -4,8 +4,10 @@
 # of another producer; a token revoked (by xiaoan-admin, or by a plain UPDATE
 # in psql) or replaced stops at once in the database, on a hub that never saw
 # it and on every hub that remembered it (migration 008 notifies the hubs),
-# also when a hub's LISTEN connection was down as it happened. Stream session tokens: unknown, expired, of an officer disabled since,
-# of an officer made inactive behind the admin tool's back, used in the wrong
+# also when a hub's LISTEN connection was down as it happened; a token that
+# runs out stops on a hub that remembered it, with no notice (010). Stream
+# session tokens: unknown, expired, of an officer disabled since, of an
+# officer made inactive behind the admin tool's back, used in the wrong
 # place. No token is ever written to a hub's log.
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/hub_lib.sh"
@@ -167,8 +169,11 @@ is "$(auth "$OLD")" "<null>" "a token created already expired: producer_auth ref
 is "$(code "$PC" "$OLD" "$(alert o-1)")" 401 "and so does the hub"
 SOON=$(q -c "SELECT xiaoan.producer_token_create('cam-soon', now() + interval '3 seconds')")
 is "$(auth "$SOON")" cam-soon "a token good for 3 seconds works at first"
+is "$(code "$PC" "$SOON" "$(alert s-0)")" 201 "hub c takes it (and remembers it)"
 sleep 3.5
 is "$(auth "$SOON")" "<null>" "and is refused once it has run out"
+is "$(code "$PC" "$SOON" "$(alert s-2)")" 401 \
+   "hub c, which remembered it and got no notice (expiry changes no row), refuses it too"
 hub_start d
 is "$(code "$PORT_d" "$SOON" "$(alert s-1)")" 401 "a hub that never saw it refuses it"
 

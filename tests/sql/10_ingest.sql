@@ -1,7 +1,7 @@
 -- Alert types and their limits; ingest: new, duplicate, per-item errors,
 -- routing, deadlines and the private part of sensitive alerts.
 BEGIN;
-SELECT plan(53);
+SELECT plan(56);
 \ir helpers.psql
 
 -- The twelve alert types of seed 000 (附件2) ---------------------------------
@@ -247,6 +247,15 @@ SELECT xiaoan.producer_token_revoke('cam9') AS revoked \gset
 SELECT is(xiaoan.producer_auth(:'tok'), NULL, 'a revoked token does not authenticate');
 SELECT xiaoan.producer_token_create('cam10', now() - interval '1 second') AS tok2 \gset
 SELECT is(xiaoan.producer_auth(:'tok2'), NULL, 'nor does an expired one');
+SELECT is((SELECT count(*) FROM xiaoan.producer_auth_until(:'tok2')), 0::bigint,
+          'producer_auth_until: no row for an expired token');
+SELECT xiaoan.producer_token_create('cam11', now() + interval '1 hour') AS tok3 \gset
+SELECT xiaoan.producer_token_create('cam12') AS tok4 \gset
+SELECT ok((SELECT producer = 'cam11' AND valid_ms BETWEEN 3590000 AND 3600000
+             FROM xiaoan.producer_auth_until(:'tok3')),
+          'producer_auth_until: the producer, and how long its token stays good');
+SELECT ok((SELECT producer = 'cam12' AND valid_ms IS NULL FROM xiaoan.producer_auth_until(:'tok4')),
+          'producer_auth_until: no expiry, no limit');
 
 SELECT * FROM finish();
 ROLLBACK;
