@@ -15,3 +15,6 @@ LANGUAGE sql STABLE SECURITY DEFINER SET search_path = xiaoan, pg_catalog AS $$
    WHERE token_hash = token_hash(p_token) AND revoked IS NULL
      AND (expires IS NULL OR expires > now())
 $$;
+
+REVOKE ALL ON FUNCTION producer_auth_until(text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION producer_auth_until(text) TO xiaoan_hub;
