@@ -41,7 +41,7 @@ suite() {
   local label=$1 build=$2 t conn
   export XIAOAN_PG_DIR=${XIAOAN_PG_DIR:-/tmp/xiaoan-check-$$}-$label
   export XIAOAN_PG_FSYNC=off
-  trap 'scripts/pg.sh remove; echo "$passed $failed ${failed_files[*]}" > "$state/$label"' EXIT
+  trap "scripts/pg.sh remove; echo \"\$passed \$failed \${failed_files[*]}\" > \"\$state/$label\"" EXIT
   trap 'exit 143' TERM INT
   if ! conn=$(scripts/pg.sh start); then
     failed=1; failed_files+=("$label: cluster"); return
