@@ -99,6 +99,8 @@ const char *app_role_label(const char *role)
 
 /* ---- start-up and reload --------------------------------------------- */
 
+static void app_load_baselines(void);
+
 static void app_load_step_done(void)
 {
 	if (app->loading > 0 && --app->loading == 0) {
@@ -115,9 +117,11 @@ static void app_load_step_done(void)
 		if (app->reload_queued) {
 			app->reload_queued = false;
 			app_reload();
-		} else if (app->cs && cstream_state(app->cs) == CS_DOWN && !app->hub_ever_live) {
-			cstream_start(app->cs);
+			return;
 		}
+		app_load_baselines();
+		if (app->cs && cstream_state(app->cs) == CS_DOWN && !app->hub_ever_live)
+			cstream_start(app->cs);
 	}
 }
 
@@ -256,18 +260,31 @@ static void app_on_cases(void *ud, const PGresult *res, enum db_err err, const c
 static void app_on_recent(void *ud, const PGresult *res, enum db_err err, const char *msg)
 {
 	(void)ud;
-	if (app_check(_("the school baselines"), err, msg)) {
-		size_t n = (size_t)PQntuples(res);
-		free(app->recent);
-		app->recent = xcalloc(n ? n : 1, sizeof *app->recent);
-		for (size_t i = 0; i < n; i++) {
-			xstrlcpy(app->recent[i].school, db_text(res, (int)i, 0), sizeof app->recent[i].school);
-			xstrlcpy(app->recent[i].type, db_text(res, (int)i, 1), sizeof app->recent[i].type);
-			app->recent[i].n = (int)strtol(db_text(res, (int)i, 2), NULL, 10);
-		}
-		app->nrecent = n;
+	if (!app_check(_("the school baselines"), err, msg))
+		return;
+	size_t n = (size_t)PQntuples(res);
+	free(app->recent);
+	app->recent = xcalloc(n ? n : 1, sizeof *app->recent);
+	for (size_t i = 0; i < n; i++) {
+		xstrlcpy(app->recent[i].school, db_text(res, (int)i, 0), sizeof app->recent[i].school);
+		xstrlcpy(app->recent[i].type, db_text(res, (int)i, 1), sizeof app->recent[i].type);
+		app->recent[i].n = (int)strtol(db_text(res, (int)i, 2), NULL, 10);
 	}
-	app_load_step_done();
+	app->nrecent = n;
+	ui_schools_rebuild();
+	app->redraw |= RD_ALL;
+}
+
+/* The schools' 30-day baselines read every recent case in scope (tens of
+ * milliseconds with a busy month behind): asked for after the cases are on
+ * the screen, not before. */
+static void app_load_baselines(void)
+{
+	cdb_query(app->db,
+		  "SELECT school, type, count(*) FROM xiaoan.cases "
+		  "WHERE type IN ('guard_absent', 'gate_open', 'panic_alarm', 'patrol_post') "
+		  "AND opened_at > now() - interval '30 days' GROUP BY school, type",
+		  0, NULL, app_on_recent, NULL);
 }
 
 void app_reload(void)
@@ -279,7 +296,7 @@ void app_reload(void)
 	if (cdb_state(app->db) != CDB_UP)
 		return;
 	app->load_started_ms = xtime_mono_ms();
-	app->loading = 7;
+	app->loading = 6;
 	cdb_query(app->db,
 		  "SELECT m.login, m.name, m.unit, m.role, coalesce(u.town, ''), "
 		  "coalesce(xiaoan.setting_text('district_name'), ''), "
@@ -297,11 +314,6 @@ void app_reload(void)
 	cdb_query(app->db, "SELECT xiaoan.last_seq()", 0, NULL, app_on_seq, NULL);
 	cdb_query(app->db, "SELECT " APP_CASE_COLS " FROM xiaoan.cases WHERE is_open ORDER BY id", 0,
 		  NULL, app_on_cases, NULL);
-	cdb_query(app->db,
-		  "SELECT school, type, count(*) FROM xiaoan.cases "
-		  "WHERE type IN ('guard_absent', 'gate_open', 'panic_alarm', 'patrol_post') "
-		  "AND opened_at > now() - interval '30 days' GROUP BY school, type",
-		  0, NULL, app_on_recent, NULL);
 }
 
 /* ---- one case ----------------------------------------------------------- */
