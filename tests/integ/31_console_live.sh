@@ -19,12 +19,6 @@ TOKEN=$(q -c "select xiaoan.producer_token_create('cam1')")
 YL_SCHOOL=$(q -c "select code from xiaoan.unit where kind='school' and town='fh.yl' order by code limit 1")
 PORT=$(free_port)
 
-start_hub() {
-  env PGUSER=xiaoan_hub "$BUILD/xiaoan-hub" --listen "127.0.0.1:$PORT" --db "$DBCONN" >>"$TMP/hub.log" 2>&1 &
-  HUB=$!
-  _pids+=("$HUB")
-  wait_for 10 bash -c "echo >/dev/tcp/127.0.0.1/$PORT"
-}
 post() { # post <source_id> <type> <school> <summary> [severity]
   curl -sS -m 5 -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' \
     -d "{\"source_id\":\"$1\",\"type\":\"$2\",\"school\":\"$3\",\"occurred_at\":\"$(date -u +%Y-%m-%dT%H:%M:%SZ)\",\"summary\":\"$4\",\"severity\":\"${5:-normal}\"}" \

@@ -26,12 +26,6 @@ TOKEN=$(q -c "select xiaoan.producer_token_create('cam-vg')")
 JP=$(ingest_one vg-1 gate_open S001 "校门开启超过120秒")
 PORT=$(free_port)
 
-start_hub() {
-  env PGUSER=xiaoan_hub "$BUILD/xiaoan-hub" --listen "127.0.0.1:$PORT" --db "$DBCONN" >>"$TMP/hub.log" 2>&1 &
-  HUB=$!
-  _pids+=("$HUB")
-  wait_for 10 bash -c "echo >/dev/tcp/127.0.0.1/$PORT"
-}
 start_hub
 
 tm new-session -d -s vg -x 120 -y 40 \

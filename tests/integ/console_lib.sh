@@ -11,6 +11,13 @@ console() {
     "env PGUSER=$login LANG=C.UTF-8 LC_ALL=C.UTF-8 TERM=tmux-256color NO_COLOR= XDG_CONFIG_HOME=$TMP/none \
      $BUILD/xiaoan --db '$DBCONN' --hub 127.0.0.1:$port --notify off $* 2>>$TMP/console-$s.err; sleep 30"
 }
+# start_hub: a hub (as xiaoan_hub) on $PORT against $DBCONN; sets HUB
+start_hub() {
+  env PGUSER=xiaoan_hub "$BUILD/xiaoan-hub" --listen "127.0.0.1:$PORT" --db "$DBCONN" >>"$TMP/hub.log" 2>&1 &
+  HUB=$!
+  _pids+=("$HUB")
+  wait_for 10 bash -c "echo >/dev/tcp/127.0.0.1/$PORT"
+}
 screen() { tm capture-pane -p -t "$1"; }
 keys() { local s=$1; shift; local k; for k in "$@"; do tm send-keys -t "$s" "$k"; sleep 0.1; done; }
 # wait_screen <session> <extended regex> <seconds>
