@@ -8,6 +8,8 @@
 #include "xiaoan/log.h"
 #include "xiaoan/util.h"
 
+#define HUB_LEADER_AGAIN_US 1000 /* the next sweep step, while cases are left over */
+
 struct hub_leader {
 	struct hub *hub;
 	struct hub_pg *pg;
@@ -27,25 +29,37 @@ static void hub_leader_set(struct hub_leader *l, bool leader, const char *why)
 		log_warn("leader: no longer the leader (%s)", why);
 }
 
+static void hub_leader_tick(lws_sorted_usec_list_t *sul);
+
+/* A sweep step answers how many alarms it raised and whether cases were
+ * left over; then the next step comes at once (each step is a short
+ * transaction of its own, so ingest never waits long behind one). */
 static void hub_sweep_result(void *arg, PGresult *res)
 {
+	struct hub_leader *l = arg;
 	char msg[512];
+	int raised;
 
-	(void)arg;
 	if (!res)
 		return;
 	if (db_result_error(res, NULL, msg, sizeof msg) != DB_OK) {
 		log_warn("leader: deadline sweep failed: %s", msg);
 		return;
 	}
-	if (PQntuples(res) == 1 && atoi(db_text(res, 0, 0)) > 0)
-		log_info("leader: deadline sweep raised %s alarm%s", db_text(res, 0, 0),
-			 atoi(db_text(res, 0, 0)) == 1 ? "" : "s");
+	if (PQntuples(res) != 1 || PQnfields(res) != 2) {
+		log_warn("leader: deadline sweep answered %d rows of %d columns", PQntuples(res), PQnfields(res));
+		return;
+	}
+	raised = atoi(db_text(res, 0, 0));
+	if (raised > 0)
+		log_info("leader: deadline sweep raised %d alarm%s", raised, raised == 1 ? "" : "s");
+	if (db_text(res, 0, 1)[0] == 't')
+		lws_sul_schedule(l->hub->ctx, 0, &l->sul, hub_leader_tick, HUB_LEADER_AGAIN_US);
 }
 
 static void hub_leader_sweep(struct hub_leader *l)
 {
-	hub_pg_send(l->pg, "SELECT xiaoan.deadline_sweep()", 0, NULL, hub_sweep_result, l);
+	hub_pg_send(l->pg, "SELECT raised, more FROM xiaoan.deadline_sweep()", 0, NULL, hub_sweep_result, l);
 }
 
 static void hub_lock_result(void *arg, PGresult *res)

@@ -2,7 +2,7 @@
 -- deadline) and the audit trail's gap-free sequence. Time is faked by
 -- moving a case's timestamps back (the owner may write cases).
 BEGIN;
-SELECT plan(24);
+SELECT plan(30);
 \ir helpers.psql
 
 SELECT pg_temp.officer('w5_sch', '李娜', 'S001', 'school_officer') AS officers \gset
@@ -33,8 +33,8 @@ SELECT pg_temp.age(:f, interval '1 day') AS x \gset
 
 SELECT last_seq AS before FROM xiaoan.last_seq() \gset
 SET ROLE xiaoan_hub;
-SELECT is(xiaoan.deadline_sweep(), 6, 'the sweep raises six alarms');
-SELECT is(xiaoan.deadline_sweep(), 0, 'and none when run again');
+SELECT is((xiaoan.deadline_sweep()).raised, 6, 'the sweep raises six alarms');
+SELECT is((xiaoan.deadline_sweep()).raised, 0, 'and none when run again');
 RESET ROLE;
 SELECT results_eq(
   format($$SELECT case_id, kind, stage FROM xiaoan.case_event WHERE seq > %s ORDER BY case_id, stage, kind$$, :before),
@@ -49,8 +49,8 @@ SELECT is((SELECT count(*)::integer FROM xiaoan.deadline_alarm), 6, 'each alarm 
 
 -- a's deadline passes: now it is overdue, once
 SELECT pg_temp.age(:a, interval '2 minutes') AS x \gset
-SELECT is(xiaoan.deadline_sweep(), 1, 'a due-soon stage that passes its deadline raises overdue');
-SELECT is(xiaoan.deadline_sweep(), 0, 'once');
+SELECT is((xiaoan.deadline_sweep()).raised, 1, 'a due-soon stage that passes its deadline raises overdue');
+SELECT is((xiaoan.deadline_sweep()).raised, 0, 'once');
 SELECT is((SELECT string_agg(kind, ',' ORDER BY seq) FROM xiaoan.case_event WHERE case_id = :a), 'open,due_soon,overdue',
           'a''s trail');
 
@@ -58,15 +58,15 @@ SELECT is((SELECT string_agg(kind, ',' ORDER BY seq) FROM xiaoan.case_event WHER
 SET SESSION AUTHORIZATION w5_sch;
 SELECT lives_ok(format('SELECT xiaoan.case_sign(%s, 1, %L)', :a, '迟签'), 'sign a at the version the officer saw');
 RESET SESSION AUTHORIZATION;
-SELECT is(xiaoan.deadline_sweep(), 0, 'a signed stage raises nothing more');
+SELECT is((xiaoan.deadline_sweep()).raised, 0, 'a signed stage raises nothing more');
 
 -- A new deadline is a new alarm
 SET SESSION AUTHORIZATION w5_sch;
 SELECT lives_ok(format('SELECT xiaoan.case_forward(%s, 1, %L, NULL)', :b, 'fh.jp.cmd'), 'b is forwarded: a new sign deadline');
 RESET SESSION AUTHORIZATION;
-SELECT is(xiaoan.deadline_sweep(), 0, 'the new deadline is far');
+SELECT is((xiaoan.deadline_sweep()).raised, 0, 'the new deadline is far');
 UPDATE xiaoan.cases SET sign_start = now() - interval '10 minutes', sign_due = now() - interval '5 minutes' WHERE id = :b;
-SELECT is(xiaoan.deadline_sweep(), 1, 'the new deadline passing raises a new overdue');
+SELECT is((xiaoan.deadline_sweep()).raised, 1, 'the new deadline passing raises a new overdue');
 SELECT is((SELECT count(*)::integer FROM xiaoan.deadline_alarm WHERE case_id = :b AND stage = 'sign'), 2,
           'one alarm per deadline');
 
@@ -84,14 +84,35 @@ SELECT is((SELECT count(*)::integer FROM (SELECT seq, at, lag(at) OVER (ORDER BY
             WHERE at < prev), 0, 'and never go back in time');
 
 -- alarm_at, set by ingest() itself and by the triggers on every other write,
--- is when the earliest open stage enters its due-soon window.
+-- is when the earliest open stage enters its due-soon window; the sweep
+-- moves it on to the case's next alarm moment still to come (011).
 SELECT is((SELECT count(*) FROM xiaoan.cases
             WHERE alarm_at IS DISTINCT FROM xiaoan.alarm_time(state, sign_start, sign_due, clock_start, feedback_at,
-                                                              feedback_due, close_due)), 0::bigint,
+                                                              feedback_due, close_due)
+              AND alarm_at IS DISTINCT FROM xiaoan.alarm_after(now(), state, sign_start, sign_due, clock_start,
+                                                               feedback_at, feedback_due, close_due)), 0::bigint,
           'every case''s alarm_at agrees with its stages');
 SELECT is((SELECT count(*) FROM xiaoan.cases WHERE state IN ('new', 'signed', 'in_progress') AND alarm_at IS NULL
-              AND coalesce(sign_due, feedback_due, close_due) IS NOT NULL), 0::bigint,
-          'no open case with a deadline lacks an alarm time');
+              AND xiaoan.alarm_after(now(), state, sign_start, sign_due, clock_start, feedback_at, feedback_due,
+                                     close_due) IS NOT NULL), 0::bigint,
+          'no open case with an alarm still to come lacks an alarm time');
+SELECT is((SELECT alarm_at FROM xiaoan.cases WHERE id = :c),
+          (SELECT close_due - xiaoan.due_soon_window(clock_start, close_due) FROM xiaoan.cases WHERE id = :c),
+          'swept: c (signed, its feedback alarms raised) waits for its close stage''s due-soon moment');
+SELECT is((SELECT count(*) FROM xiaoan.cases WHERE state IN ('new', 'signed', 'in_progress') AND alarm_at < now()),
+          0::bigint, 'no case is looked at again until its next moment comes');
+
+-- Steps: at most p_limit cases a call, the most urgent first, and "more"
+-- while some are left over.
+SELECT count(pg_temp.open_case('g' || i, 'gate_open', 'S002')) AS g FROM generate_series(1, 3) AS i \gset
+SELECT count(pg_temp.age(id, interval '6 minutes')) AS g FROM xiaoan.cases WHERE source_id IN ('g1', 'g2', 'g3') \gset
+SET ROLE xiaoan_hub;
+SELECT is(xiaoan.deadline_sweep(2)::text, '(2,t)', 'a step of two cases: two alarms, more to come');
+SELECT is(xiaoan.deadline_sweep(2)::text, '(1,f)', 'the next step: the third, nothing left');
+SELECT is(xiaoan.deadline_sweep(2)::text, '(0,f)', 'then nothing');
+RESET ROLE;
+SELECT is((SELECT count(*) FROM xiaoan.case_event e JOIN xiaoan.cases k ON k.id = e.case_id
+            WHERE k.source_id IN ('g1', 'g2', 'g3') AND e.kind = 'overdue'), 3::bigint, 'each overdue once');
 
 SELECT * FROM finish();
 ROLLBACK;
