@@ -123,6 +123,27 @@ BEGIN
   PERFORM pg_notify('xiaoan_event', '');
 END $$;
 
+-- The overdue review (005, 006) found its cases through alarm_at, which the
+-- sweep now moves past the deadlines it has raised. It reads the open cases
+-- instead (the cases_open index of 009: a few thousand rows in a district,
+-- read when a supervisor opens or reloads the view).
+CREATE OR REPLACE VIEW overdue_review WITH (security_invoker = true) AS
+SELECT c.id AS case_id, c.version, c.type, t.name_zh AS type_name, c.school, s.name AS school_name,
+       c.town, tw.name AS town_name, c.holder AS unit, h.name AS unit_name, st.stage, st.due,
+       now() - st.due AS over, floor(extract(epoch FROM now() - st.due))::bigint AS over_secs,
+       c.state, c.severity, c.summary, c.opened_at, c.supervised, c.supervise_until
+  FROM xiaoan.cases c
+  CROSS JOIN LATERAL (VALUES
+         (1, 'sign', CASE WHEN c.state = 'new' THEN c.sign_due END),
+         (2, 'feedback', CASE WHEN c.state IN ('new', 'signed') AND c.feedback_at IS NULL THEN c.feedback_due END),
+         (3, 'close', c.close_due)) AS st(n, stage, due)
+  JOIN xiaoan.alert_type t ON t.code = c.type
+  JOIN xiaoan.unit s ON s.code = c.school
+  JOIN xiaoan.unit tw ON tw.code = c.town
+  JOIN xiaoan.unit h ON h.code = c.holder
+ WHERE c.is_open AND c.state IN ('new', 'signed', 'in_progress') AND st.due < now()
+ ORDER BY st.due, c.id, st.n;
+
 REVOKE ALL ON FUNCTION alarm_moment_after(timestamptz, timestamptz, timestamptz),
   alarm_after(timestamptz, case_state, timestamptz, timestamptz, timestamptz, timestamptz, timestamptz,
               timestamptz),
