@@ -2,10 +2,11 @@
  *
  * A few connections ("lanes", ingest_connections), one statement at a time
  * on each: while statements run, new alerts queue up, and the next lane to
- * be idle takes what is queued — all of it, or its share when other lanes
- * are idle too, so that the database's cores work side by side. That is the
- * whole of group commit: under load each commit carries many alerts, with no
- * timer and no added latency when the hub is quiet. Sequence numbers stay in
+ * be idle takes what is queued — all of it, or its share when the backlog
+ * is big enough to keep more lanes busy (hub_ingest_pump), so that the
+ * database's cores work side by side. That is the whole of group commit:
+ * under load each commit carries many alerts, with no timer and no added
+ * latency when the hub is quiet. Sequence numbers stay in
  * commit order across lanes: ingest() reserves them under a row lock held
  * to commit. Token checks go over the same lanes, batched the same way, and
  * valid tokens are remembered for HUB_TOKEN_TTL_MS (less when the token
@@ -30,6 +31,7 @@
 #define HUB_TOKEN_CACHE 64
 #define HUB_AUTH_BATCH 64
 #define HUB_INGEST_RETRIES 3 /* after a deadlock or serialization failure */
+#define HUB_LANE_SHARE 32    /* alerts that make a second lane worth starting */
 
 static const char hub_ingest_sql[] = "SELECT * FROM xiaoan.ingest(NULL, $1::jsonb)";
 static const char hub_auth_sql[] = "SELECT t, a.producer, a.valid_ms FROM unnest($1::text[]) AS t "
@@ -543,24 +545,43 @@ static bool hub_ingest_any_up(const struct hub_ingest *in)
 	return false;
 }
 
-/* Gives work to every idle lane: token checks first, then alerts, the queue
- * shared out evenly among the lanes idle now. */
+/* Gives work to idle lanes: token checks first, then alerts. A group goes
+ * to another lane only with HUB_LANE_SHARE alerts or more for each: every
+ * ingest transaction takes the event counter's row lock and holds it
+ * through its commit, so two small groups commit one after the other
+ * anyway, each paying the statement's fixed cost, where one lane would
+ * have carried them together a moment later. A busy lane takes what
+ * queued meanwhile when it is done; big backlogs (batches) are shared out. */
 static void hub_ingest_pump(struct hub_ingest *in)
 {
-	size_t idle = 0;
+	size_t idle = 0, busy = 0, lanes = 0;
 
-	for (size_t i = 0; i < in->nlanes; i++)
-		idle += hub_lane_idle(&in->lanes[i]);
-	for (size_t i = 0; i < in->nlanes && idle > 0 && (in->auth_wait.n || in->nqueue); i++) {
+	for (size_t i = 0; i < in->nlanes; i++) {
+		if (hub_lane_idle(&in->lanes[i]))
+			idle++;
+		else if (hub_pg_up(in->lanes[i].pg))
+			busy++;
+	}
+	for (size_t i = 0; i < in->nlanes && idle > 0 && in->auth_wait.n; i++)
+		if (hub_lane_idle(&in->lanes[i])) {
+			hub_auth_send(&in->lanes[i]);
+			idle--;
+			busy++;
+		}
+	if (in->nqueue == 0 || idle == 0)
+		return;
+	lanes = in->nqueue / HUB_LANE_SHARE;
+	if (lanes > idle)
+		lanes = idle;
+	if (lanes == 0 && busy == 0)
+		lanes = 1;
+	for (size_t i = 0; i < in->nlanes && lanes > 0 && in->nqueue; i++) {
 		struct hub_lane *lane = &in->lanes[i];
 
 		if (!hub_lane_idle(lane))
 			continue;
-		if (in->auth_wait.n)
-			hub_auth_send(lane);
-		else
-			hub_ingest_send_group(lane, (in->nqueue + idle - 1) / idle);
-		idle--;
+		hub_ingest_send_group(lane, (in->nqueue + lanes - 1) / lanes);
+		lanes--;
 	}
 }
 
