@@ -20,11 +20,13 @@ BUILD ?= build
 SANFLAGS =
 endif
 
+VERSION := 0.1
+
 CC      ?= cc
 PKGS    := ncursesw libpq libwebsockets json-c libnotify
 OPT     ?= -O2
 CFLAGS  ?= $(OPT) -g
-XCFLAGS := -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -MMD -MP -Iinclude \
+XCFLAGS := -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -MMD -MP -Iinclude -DXIAOAN_VERSION='"$(VERSION)"' \
            -DXIAOAN_DATADIR='"$(DATADIR)/xiaoan"' -DXIAOAN_LOCALEDIR='"$(LOCALEDIR)"' \
            -DXIAOAN_SYSCONFDIR='"$(SYSCONFDIR)/xiaoan"' \
            $(shell pkg-config --cflags $(PKGS) 2>/dev/null) $(SANFLAGS)
@@ -56,7 +58,7 @@ all: $(PROGRAMS)
 
 # The install paths are compiled in: a stamp that changes with them makes
 # `make install PREFIX=/usr` rebuild what a plain `make` built for /usr/local.
-PATHS_ID := $(DATADIR) $(LOCALEDIR) $(SYSCONFDIR)
+PATHS_ID := $(DATADIR) $(LOCALEDIR) $(SYSCONFDIR) $(VERSION)
 $(shell mkdir -p $(BUILD); echo '$(PATHS_ID)' | cmp -s - $(BUILD)/paths.stamp 2>/dev/null || \
         echo '$(PATHS_ID)' > $(BUILD)/paths.stamp)
 

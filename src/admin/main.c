@@ -12,10 +12,6 @@
 #include "xiaoan/admin_report.h"
 #include "xiaoan/db.h"
 
-#ifndef XIAOAN_VERSION
-#define XIAOAN_VERSION "0.1"
-#endif
-
 /* The report prints its own usage without needing a database. */
 static int admin_report(struct admin_ctx *ctx, int argc, char **argv)
 {

@@ -28,6 +28,7 @@ static void usage(FILE *f)
 		  "  --keys FLAVOUR       default, vi or emacs key bindings\n"
 		  "  --notify MODE        auto, desktop, bell, flash or off\n"
 		  "  --help               show this help\n"
+		  "  --version            print the version\n"
 		  "\n"
 		  "Settings may also be put in $XDG_CONFIG_HOME/xiaoan/config as key = value\n"
 		  "lines (db, hub, theme, keys, notify); the command line wins.\n"));
@@ -86,7 +87,8 @@ static int parse_args(int argc, char **argv, struct opts *cli)
 		{ "db", required_argument, NULL, 'd' },     { "hub", required_argument, NULL, 'H' },
 		{ "theme", required_argument, NULL, 't' },  { "keys", required_argument, NULL, 'k' },
 		{ "keymap", required_argument, NULL, 'k' }, { "notify", required_argument, NULL, 'n' },
-		{ "help", no_argument, NULL, 'h' },         { NULL, 0, NULL, 0 }
+		{ "help", no_argument, NULL, 'h' },         { "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 }
 	};
 	int c;
 
@@ -109,6 +111,9 @@ static int parse_args(int argc, char **argv, struct opts *cli)
 			break;
 		case 'h':
 			usage(stdout);
+			exit(0);
+		case 'V':
+			printf("xiaoan %s\n", XIAOAN_VERSION);
 			exit(0);
 		default:
 			usage(stderr);

@@ -12,10 +12,6 @@
 #include "xiaoan/conf.h"
 #include "xiaoan/util.h"
 
-#ifndef XIAOAN_VERSION
-#define XIAOAN_VERSION "0.1"
-#endif
-
 static void hub_config_help(const char *prog)
 {
 	printf("usage: %s [--config FILE] [OPTIONS]\n"

@@ -50,6 +50,7 @@ static void sim_usage(FILE *f)
 	      "  --json                 final report as one JSON object\n"
 	      "  -v, --verbose          progress every 10 s (twice: every retry)\n"
 	      "  -h, --help\n"
+	      "  --version              print the version\n"
 	      "Exit status: 0 when every alert sent got a 2xx, 1 otherwise, 2 on a usage error.\n",
 	      f);
 }
@@ -141,6 +142,7 @@ static const struct option sim_longopts[] = {
 	{ "json", no_argument, NULL, OPT_JSON },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
+	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -196,6 +198,7 @@ int main(int argc, char **argv)
 		case OPT_JSON: o.json = true; break;
 		case 'v': o.verbose++; break;
 		case 'h': sim_usage(stdout); return 0;
+		case 'V': printf("xiaoan-sim %s\n", XIAOAN_VERSION); return 0;
 		default: sim_usage(stderr); return 2;
 		}
 	}

@@ -9,6 +9,7 @@
 SIM=$BUILD/xiaoan-sim
 D=sd_$$
 trap '_cleanup; q -d postgres -c "DROP ROLE IF EXISTS $D" >/dev/null 2>&1' EXIT
+like "$("$SIM" --version)" "^xiaoan-sim [0-9]" "--version"
 
 # jget PATH < json: one member of the report ("stream.latency_ms.n")
 jget() { python3 -c 'import json,sys

@@ -6,6 +6,8 @@
 . "$(dirname "$0")/console_lib.sh"
 
 new_db console_db
+like "$("$BUILD/xiaoan" --version)" "^xiaoan [0-9]" "--version, without a terminal"
+like "$("$BUILD/xiaoan" --help)" "--version +print the version" "--help names it"
 officer wang 王伟 fh.duty dispatcher
 officer zhao 赵敏 fh.duty dispatcher
 officer li 李娜 fh.jp.cmd town_staff
