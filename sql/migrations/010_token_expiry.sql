@@ -16,5 +16,12 @@ LANGUAGE sql STABLE SECURITY DEFINER SET search_path = xiaoan, pg_catalog AS $$
      AND (expires IS NULL OR expires > now())
 $$;
 
+-- producer_auth (003) answers from the same rule, so what makes a token
+-- valid is written once.
+CREATE OR REPLACE FUNCTION producer_auth(p_token text) RETURNS text
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = xiaoan, pg_catalog AS $$
+  SELECT producer FROM producer_auth_until(p_token)
+$$;
+
 REVOKE ALL ON FUNCTION producer_auth_until(text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION producer_auth_until(text) TO xiaoan_hub;
