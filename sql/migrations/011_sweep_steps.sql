@@ -49,6 +49,16 @@ LANGUAGE sql IMMUTABLE AS $$
          THEN xiaoan.alarm_moment_after(p_at, p_clock_start, p_close_due) END)
 $$;
 
+-- alarm_time (006), a case's first alarm moment, is the same walk over the
+-- running stages from the beginning of time: one rule for which stages run.
+CREATE OR REPLACE FUNCTION alarm_time(p_state case_state, p_sign_start timestamptz, p_sign_due timestamptz,
+                                      p_clock_start timestamptz, p_feedback_at timestamptz,
+                                      p_feedback_due timestamptz, p_close_due timestamptz) RETURNS timestamptz
+LANGUAGE sql STABLE AS $$
+  SELECT xiaoan.alarm_after('-infinity', p_state, p_sign_start, p_sign_due, p_clock_start, p_feedback_at,
+                            p_feedback_due, p_close_due)
+$$;
+
 DROP FUNCTION deadline_sweep();
 CREATE FUNCTION deadline_sweep(p_limit integer DEFAULT 200, OUT raised integer, OUT more boolean)
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = xiaoan, pg_catalog AS $$
