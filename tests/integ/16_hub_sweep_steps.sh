@@ -34,8 +34,8 @@ is "$(q -c "SELECT count(*) FROM (SELECT e.case_id FROM xiaoan.case_event e JOIN
    "exactly once each"
 steps=$(grep -c 'deadline sweep raised' "$TMP/hub-a.log")
 ok "$([ "$steps" -ge 5 ]; echo $?)" "in steps of at most 200 cases ($steps steps logged)"
-ok "$(grep 'deadline sweep raised' "$TMP/hub-a.log" | grep -Eqv 'raised ([1-9]|[1-9][0-9]|1[0-9][0-9]|200) alarms?$'; [ $? -ne 0 ]; echo $?)" \
-   "none raising more than 200"
+most=$(grep -oE 'deadline sweep raised [0-9]+' "$TMP/hub-a.log" | awk '{print $4}' | sort -n | tail -n 1)
+ok "$([ "${most:-0}" -le 200 ]; echo $?)" "none raising more than 200 (one alarm a case here; the most: $most)"
 is "$(q -c "SELECT count(*) FROM xiaoan.cases WHERE source = 'flood' AND alarm_at < now()")" 0 \
    "no case is left to look at: each waits for its next moment"
 is "$(q -c "SELECT count(*) FROM xiaoan.cases WHERE source = 'flood'
