@@ -84,11 +84,24 @@ struct sim_net {
 	lws_sorted_usec_list_t done_sul;
 	struct sim_sub *subs;
 	int nsubs, nhello, nclosed;
+	int tick_fd;               /* the pacing timer, owned by tick_wsi once adopted */
+	struct lws *tick_wsi;
+	void (*tick_fn)(void *arg);
+	void *tick_arg;
 };
 
 /* Create the lws context (no listener). Returns 0 or -1 with err. */
 int sim_net_init(struct sim_net *n, const struct sim_net_cfg *cfg, char *err, size_t errlen);
 void sim_net_free(struct sim_net *n);
+
+/* Call fn(arg) from the loop every interval_us, the first time at once.
+ * A timerfd on the loop rather than an lws timer: lws gives poll() its
+ * timeout in whole milliseconds, rounded down, so an lws timer less than a
+ * millisecond away makes it poll without waiting until the timer is due,
+ * and a 1 ms pacing tick kept a core busy doing that. Returns 0 or -1 with
+ * err. */
+int sim_net_ticker(struct sim_net *n, int64_t interval_us, void (*fn)(void *arg), void *arg,
+		   char *err, size_t errlen);
 
 /* Start one attempt of r. Always "succeeds": a failure to connect comes
  * back through on_done with status 0. */

@@ -1,10 +1,13 @@
 #include "xiaoan/sim_net.h"
 
+#include <errno.h>
 #include <json-c/json.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/timerfd.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "xiaoan/proto.h"
 #include "xiaoan/text.h"
@@ -279,9 +282,70 @@ static int sim_stream_cb(struct lws *wsi, enum lws_callback_reasons reason, void
 	}
 }
 
+/* --- the tick ---------------------------------------------------------- */
+
+static int sim_tick_cb(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in, size_t len)
+{
+	struct sim_net *n = lws_context_user(lws_get_context(wsi));
+	uint64_t expirations;
+
+	(void)user;
+	(void)in;
+	(void)len;
+	switch (reason) {
+	case LWS_CALLBACK_RAW_RX_FILE:
+		if (read(n->tick_fd, &expirations, sizeof expirations) != (ssize_t)sizeof expirations)
+			return 0; /* woken with nothing due */
+		n->tick_fn(n->tick_arg);
+		return 0;
+	case LWS_CALLBACK_RAW_CLOSE_FILE:
+		n->tick_wsi = NULL;
+		n->tick_fd = -1; /* lws closed it */
+		return 0;
+	default:
+		return 0;
+	}
+}
+
+int sim_net_ticker(struct sim_net *n, int64_t interval_us, void (*fn)(void *arg), void *arg,
+		   char *err, size_t errlen)
+{
+	struct itimerspec its = {
+		.it_interval = { (time_t)(interval_us / 1000000), (long)(interval_us % 1000000) * 1000 },
+		.it_value = { 0, 1 },
+	};
+	lws_adopt_desc_t info;
+
+	n->tick_fn = fn;
+	n->tick_arg = arg;
+	n->tick_fd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+	if (n->tick_fd < 0 || timerfd_settime(n->tick_fd, 0, &its, NULL) < 0) {
+		snprintf(err, errlen, "cannot start the pacing timer: %s", strerror(errno));
+		if (n->tick_fd >= 0)
+			close(n->tick_fd);
+		n->tick_fd = -1;
+		return -1;
+	}
+	memset(&info, 0, sizeof info);
+	info.vh = lws_get_vhost_by_name(n->ctx, "default");
+	info.type = LWS_ADOPT_RAW_FILE_DESC;
+	info.fd.filefd = n->tick_fd;
+	info.vh_prot_name = "xiaoan-sim-tick";
+	n->tick_wsi = info.vh ? lws_adopt_descriptor_vhost_via_info(&info) : NULL;
+	if (!n->tick_wsi) {
+		snprintf(err, errlen, "libwebsockets would not watch the pacing timer");
+		if (!info.vh)
+			close(n->tick_fd);
+		n->tick_fd = -1;
+		return -1;
+	}
+	return 0;
+}
+
 static const struct lws_protocols sim_protocols[] = {
 	{ "xiaoan-sim-http", sim_http_cb, 0, 0, 0, NULL, 0 },
 	{ PROTO_SUBPROTOCOL, sim_stream_cb, 0, 64 * 1024, 0, NULL, 0 },
+	{ "xiaoan-sim-tick", sim_tick_cb, 0, 0, 0, NULL, 0 },
 	{ NULL, NULL, 0, 0, 0, NULL, 0 },
 };
 
@@ -301,6 +365,7 @@ int sim_net_init(struct sim_net *n, const struct sim_net_cfg *cfg, char *err, si
 
 	memset(n, 0, sizeof *n);
 	n->cfg = *cfg;
+	n->tick_fd = -1;
 	snprintf(n->address, sizeof n->address, "%s%s", cfg->port ? "" : "+", cfg->host);
 	snprintf(n->auth, sizeof n->auth, "Bearer %s", cfg->token ? cfg->token : "");
 	snprintf(n->stream_auth, sizeof n->stream_auth, "Bearer %s", cfg->stream_token ? cfg->stream_token : "");

@@ -52,7 +52,6 @@ struct sim_state {
 	int64_t t_drain_us;          /* draining began */
 	int64_t next_report_us;
 	size_t lat_mark;
-	lws_sorted_usec_list_t tick;
 	int64_t tick_us;
 	struct sim_totals t;
 	int failed_setup;
@@ -312,9 +311,9 @@ static void sim_start_sending(struct sim_state *st)
 	st->next_report_us = st->t0_us + 10000000;
 }
 
-static void sim_tick(lws_sorted_usec_list_t *sul)
+static void sim_tick(void *arg)
 {
-	struct sim_state *st = lws_container_of(sul, struct sim_state, tick);
+	struct sim_state *st = arg;
 	const struct sim_opts *o = st->o;
 	int64_t now = sim_now_us();
 
@@ -391,7 +390,6 @@ static void sim_tick(lws_sorted_usec_list_t *sul)
 	case SIM_FINISHED:
 		return;
 	}
-	lws_sul_schedule(st->net.ctx, 0, &st->tick, sim_tick, st->tick_us);
 }
 
 static int sim_setup(struct sim_state *st)
@@ -494,7 +492,11 @@ int sim_run(const struct sim_opts *o)
 	} else {
 		sim_start_sending(st);
 	}
-	lws_sul_schedule(st->net.ctx, 0, &st->tick, sim_tick, 1);
+	if (sim_net_ticker(&st->net, st->tick_us, sim_tick, st, err, sizeof err) != 0) {
+		fprintf(stderr, "xiaoan-sim: %s\n", err);
+		sim_net_free(&st->net);
+		goto out;
+	}
 	while (st->phase != SIM_FINISHED)
 		if (lws_service(st->net.ctx, 0) < 0)
 			break;
@@ -506,7 +508,6 @@ int sim_run(const struct sim_opts *o)
 			bad += st->t.rejected[s];
 		rc = bad || st->t.abandoned || st->net.nclosed ? 1 : 0;
 	}
-	lws_sul_cancel(&st->tick);
 	sim_net_free(&st->net);
 out:
 	sim_teardown(st);
