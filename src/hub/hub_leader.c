@@ -8,11 +8,7 @@
 #include "xiaoan/log.h"
 #include "xiaoan/util.h"
 
-/* The next sweep step, while cases are left over: on the loop's next pass,
- * after the I/O that is waiting. Not a millisecond later: lws polls without
- * waiting while its next timer is under a millisecond away, so that would
- * spin the loop between steps. */
-#define HUB_LEADER_AGAIN_US 1
+#define HUB_LEADER_AGAIN_US 1000 /* the next sweep step, while cases are left over */
 
 struct hub_leader {
 	struct hub *hub;
