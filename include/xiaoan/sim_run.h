@@ -50,6 +50,7 @@ struct sim_totals {
 	uint64_t rejected[SIM_MAX_STATUS]; /* by status; [0] = no reply at all */
 	uint64_t requests, retries;
 	uint64_t abandoned;              /* generated but never sent (interrupted) */
+	uint64_t loop_passes;            /* event loop wake-ups: a generator that spins shows here */
 	struct sim_lat lat;              /* per HTTP request that got a reply */
 	struct sim_arrival *posted;      /* (seq, send time) of every 201 */
 	size_t nposted, capposted;

@@ -497,9 +497,8 @@ int sim_run(const struct sim_opts *o)
 		sim_net_free(&st->net);
 		goto out;
 	}
-	while (st->phase != SIM_FINISHED)
-		if (lws_service(st->net.ctx, 0) < 0)
-			break;
+	while (st->phase != SIM_FINISHED && lws_service(st->net.ctx, 0) >= 0)
+		st->t.loop_passes++;
 	st->t.elapsed_s = st->t_last_us > st->t0_us ? (double)(st->t_last_us - st->t0_us) / 1e6 : 0;
 	if (!st->failed_setup) {
 		sim_report(stdout, o, &st->t, &st->net);

@@ -142,6 +142,14 @@ is "$(jget accepted <"$TMP/r11.json") $(jget duplicates <"$TMP/r11.json")" "20 0
 ok "$(( $(jget retries <"$TMP/r11.json") > 0 ? 0 : 1 ))" "after retries of the 503s"
 is "$(cases "AND source_id LIKE 'away-%'")" 20 "20 cases, none lost, none twice"
 
+# The generator must not spin: paced at 500/s it wakes a few times per
+# request (it used to poll without waiting between its millisecond ticks:
+# ~270 wake-ups per request, a core used up by the load generator itself).
+"$SIM" --hub "$HUB" --count 200 --rate 500 --concurrency 8 --seed 7 --json >"$TMP/spin.json"
+is "$?" 0 "--count 200 at 500/s: exit status 0"
+passes=$(jget loop_passes <"$TMP/spin.json"); reqs=$(jget requests <"$TMP/spin.json")
+ok "$(( reqs > 0 && passes < 20 * reqs ? 0 : 1 ))" "its loop woke $passes times for $reqs requests"
+
 # failures --------------------------------------------------------------------------------
 before=$(cases)
 "$SIM" --hub "$HUB" --token xp_wrong --count 3 --json >"$TMP/r8.json"
