@@ -8,7 +8,12 @@
 #include "xiaoan/log.h"
 #include "xiaoan/util.h"
 
-#define HUB_LEADER_AGAIN_US 1000 /* the next sweep step, while cases are left over */
+/* The next sweep step, while cases are left over: on the loop's next pass,
+ * after the I/O already waiting. Not a millisecond later: lws 4.1 rounds
+ * the time to its next timer down to whole milliseconds for poll(), so a
+ * request arriving in that millisecond would leave the loop polling
+ * without waiting until the step was due. */
+#define HUB_LEADER_AGAIN_US 1
 
 struct hub_leader {
 	struct hub *hub;
