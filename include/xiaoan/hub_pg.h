@@ -1,8 +1,9 @@
 /* hub_pg.h — one non-blocking libpq connection living on the hub's loop.
  *
  * Connects with PQconnectStartParams/PQconnectPoll, sends one statement at a
- * time with PQsendQueryParams, reads with PQconsumeInput/PQisBusy/
- * PQgetResult, and hands notifications over as they arrive. When the
+ * time with PQsendQueryParams (PQsendQueryPrepared for the statements it
+ * prepares), reads with PQconsumeInput/PQisBusy/PQgetResult, and hands
+ * notifications over as they arrive. When the
  * connection fails it reconnects on its own with exponential backoff
  * (0.25 s doubling to 5 s). The owner learns of it through the hooks. */
 #ifndef XIAOAN_HUB_PG_H
@@ -45,6 +46,14 @@ bool hub_pg_idle(const struct hub_pg *c);  /* connected and idle */
  * reset and fn will not be called. */
 int hub_pg_send(struct hub_pg *c, const char *sql, int nparams, const char *const *params,
 		hub_pg_result_fn fn, void *arg);
+
+/* A statement the connection prepares each time it connects, before its up
+ * hook runs; hub_pg_send of the same text then sends it prepared. A
+ * statement the server refuses to prepare fails the connection (logged,
+ * retried with backoff). For the statements sent hundreds of times a
+ * second: parsing and planning them each time costs more than the work of a
+ * small one. sql must outlive c; call before hub_pg_start. At most four. */
+void hub_pg_prepare(struct hub_pg *c, const char *sql);
 
 const char *hub_pg_name(const struct hub_pg *c);
 

@@ -1,9 +1,11 @@
 /* hub_pg.c — a libpq connection driven by the lws loop.
  *
  * States: DOWN (a reconnect is scheduled) -> CONNECTING (PQconnectPoll) ->
- * IDLE <-> BUSY (one statement in flight). Any failure goes back to DOWN:
- * the statement in flight is answered with NULL, the owner's down hook runs
- * and a reconnect is scheduled with backoff. */
+ * PREPARING (the owner's statements, one PQsendPrepare at a time; skipped
+ * when there are none) -> IDLE <-> BUSY (one statement in flight). Any
+ * failure goes back to DOWN: the statement in flight is answered with NULL,
+ * the owner's down hook runs (if its up hook ran) and a reconnect is
+ * scheduled with backoff. */
 #include "xiaoan/hub_pg.h"
 
 #include <stdio.h>
@@ -17,8 +19,10 @@
 #define HUB_PG_BACKOFF_MIN_MS 250
 #define HUB_PG_BACKOFF_MAX_MS 5000
 #define HUB_PG_CONNECT_TIMEOUT_MS 10000
+#define HUB_PG_MAX_PREPARED 4
 
-enum hub_pg_state { HUB_PG_DOWN, HUB_PG_CONNECTING, HUB_PG_IDLE, HUB_PG_BUSY };
+enum hub_pg_state { HUB_PG_DOWN, HUB_PG_CONNECTING, HUB_PG_PREPARING, HUB_PG_IDLE, HUB_PG_BUSY };
+
 
 struct hub_pg {
 	struct hub *hub;
@@ -37,9 +41,13 @@ struct hub_pg {
 	lws_sorted_usec_list_t timeout_sul;
 	int64_t backoff_ms;
 	char last_error[256]; /* the previous failure, to log a repeated one once */
+	const char *stmts[HUB_PG_MAX_PREPARED]; /* prepared as "s<index>" */
+	size_t nstmts;
+	size_t nprepared; /* on this connection, while PREPARING */
 };
 
 static void hub_pg_connect(struct hub_pg *c);
+static void hub_pg_prepare_next(struct hub_pg *c);
 
 const char *hub_pg_name(const struct hub_pg *c)
 {
@@ -195,10 +203,8 @@ static void hub_pg_connect_poll(struct hub_pg *c)
 	c->state = HUB_PG_IDLE;
 	c->backoff_ms = HUB_PG_BACKOFF_MIN_MS;
 	c->last_error[0] = '\0';
-	log_info("database connection %s up (server %d, backend pid %d)", c->name,
-		 PQserverVersion(c->conn), PQbackendPID(c->conn));
-	if (c->hooks->up)
-		c->hooks->up(c->arg);
+	c->nprepared = 0;
+	hub_pg_prepare_next(c);
 	if (c->state == HUB_PG_IDLE && c->hooks->idle)
 		c->hooks->idle(c->arg);
 }
@@ -234,7 +240,7 @@ static void hub_pg_io(struct hub_pg *c, bool writable)
 			hub_watch_want_write(&c->watch);
 	}
 	hub_pg_notifies(c);
-	while (c->state == HUB_PG_BUSY && !c->flushing && !PQisBusy(c->conn)) {
+	while ((c->state == HUB_PG_BUSY || c->state == HUB_PG_PREPARING) && !c->flushing && !PQisBusy(c->conn)) {
 		PGresult *r = PQgetResult(c->conn);
 		hub_pg_result_fn fn;
 		void *fn_arg;
@@ -259,9 +265,22 @@ static void hub_pg_io(struct hub_pg *c, bool writable)
 		c->last = NULL;
 		c->fn = NULL;
 		c->fn_arg = NULL;
-		c->state = HUB_PG_IDLE;
-		if (fn)
-			fn(fn_arg, r);
+		if (c->state == HUB_PG_PREPARING) {
+			char msg[200], why[256];
+
+			if (db_result_error(r, c->conn, msg, sizeof msg) != DB_OK) {
+				PQclear(r);
+				snprintf(why, sizeof why, "%s (is the database migrated? xiaoan-admin migrate)", msg);
+				hub_pg_fail(c, why);
+				return;
+			}
+			c->nprepared++;
+			hub_pg_prepare_next(c);
+		} else {
+			c->state = HUB_PG_IDLE;
+			if (fn)
+				fn(fn_arg, r);
+		}
 		PQclear(r);
 		/* The callback may have sent the next statement already. */
 		if (c->state == HUB_PG_IDLE && c->hooks->idle)
@@ -279,7 +298,7 @@ static void hub_pg_ready(struct hub_watch *w, bool writable)
 
 	if (c->state == HUB_PG_CONNECTING)
 		hub_pg_connect_poll(c);
-	else if (hub_pg_up(c))
+	else if (c->state != HUB_PG_DOWN)
 		hub_pg_io(c, writable);
 }
 
@@ -340,18 +359,30 @@ void hub_pg_start(struct hub_pg *c)
 		hub_pg_connect(c);
 }
 
-int hub_pg_send(struct hub_pg *c, const char *sql, int nparams, const char *const *params,
-		hub_pg_result_fn fn, void *arg)
+void hub_pg_prepare(struct hub_pg *c, const char *sql)
+{
+	if (c->nstmts == HUB_PG_MAX_PREPARED) {
+		log_error("hub_pg_prepare: more than %d statements for connection %s", HUB_PG_MAX_PREPARED, c->name);
+		abort();
+	}
+	c->stmts[c->nstmts++] = sql;
+}
+
+static void hub_pg_stmt_name(char *dst, size_t n, size_t i)
+{
+	snprintf(dst, n, "s%zu", i);
+}
+
+/* After a PQsend*: the statement is in flight in state, answered to fn. */
+static int hub_pg_sent(struct hub_pg *c, int sent, enum hub_pg_state state, hub_pg_result_fn fn, void *arg)
 {
 	int r;
 
-	if (c->state != HUB_PG_IDLE)
-		return -1;
-	if (!PQsendQueryParams(c->conn, sql, nparams, NULL, params, NULL, NULL, 0)) {
+	if (!sent) {
 		hub_pg_fail(c, NULL);
 		return -1;
 	}
-	c->state = HUB_PG_BUSY;
+	c->state = state;
 	c->fn = fn;
 	c->fn_arg = arg;
 	r = PQflush(c->conn);
@@ -365,6 +396,43 @@ int hub_pg_send(struct hub_pg *c, const char *sql, int nparams, const char *cons
 	if (c->flushing)
 		hub_watch_want_write(&c->watch);
 	return 0;
+}
+
+/* Prepares the next of the owner's statements, or, all prepared, makes the
+ * connection idle and tells the owner it is up. */
+static void hub_pg_prepare_next(struct hub_pg *c)
+{
+	if (c->nprepared < c->nstmts) {
+		char name[24];
+
+		hub_pg_stmt_name(name, sizeof name, c->nprepared);
+		hub_pg_sent(c, PQsendPrepare(c->conn, name, c->stmts[c->nprepared], 0, NULL), HUB_PG_PREPARING, NULL,
+			    NULL);
+		return;
+	}
+	c->state = HUB_PG_IDLE;
+	log_info("database connection %s up (server %d, backend pid %d)", c->name, PQserverVersion(c->conn),
+		 PQbackendPID(c->conn));
+	if (c->hooks->up)
+		c->hooks->up(c->arg);
+}
+
+int hub_pg_send(struct hub_pg *c, const char *sql, int nparams, const char *const *params,
+		hub_pg_result_fn fn, void *arg)
+{
+	if (c->state != HUB_PG_IDLE)
+		return -1;
+	for (size_t i = 0; i < c->nstmts; i++) {
+		if (strcmp(c->stmts[i], sql) == 0) {
+			char name[24];
+
+			hub_pg_stmt_name(name, sizeof name, i);
+			return hub_pg_sent(c, PQsendQueryPrepared(c->conn, name, nparams, params, NULL, NULL, 0),
+					   HUB_PG_BUSY, fn, arg);
+		}
+	}
+	return hub_pg_sent(c, PQsendQueryParams(c->conn, sql, nparams, NULL, params, NULL, NULL, 0), HUB_PG_BUSY,
+			   fn, arg);
 }
 
 void hub_pg_free(struct hub_pg *c)

@@ -743,6 +743,7 @@ struct hub_stream *hub_stream_new(struct hub *h)
 
 	st->hub = h;
 	st->pg = hub_pg_new(h, "stream", &hub_reader_hooks, st);
+	hub_pg_prepare(st->pg, hub_events_sql); /* once per commit, and per page of a replay */
 	st->listen = hub_pg_new(h, "listen", &hub_listen_hooks, st);
 	return st;
 }

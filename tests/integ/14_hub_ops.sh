@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Running the hub: flags and the config file (flags win), usage errors, a
-# port in use, a unix socket, TLS (https and wss), /metrics, SIGHUP, and
-# the SIGTERM drain: a statement in flight is finished and answered, new
-# requests get 503, subscribers are closed "going away", exit status 0.
+# port in use, a unix socket, TLS (https and wss), /metrics, SIGHUP, a
+# database without the schema, and the SIGTERM drain: a statement in flight
+# is finished and answered, new requests get 503, subscribers are closed
+# "going away", exit status 0.
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/hub_lib.sh"
 
@@ -112,6 +113,23 @@ is "$(jq -r 'select(.type == "hello") | .hub' "$TMP/tls.ws")" tls "TLS: wss subs
 is "$(jq -r 'select(.type == "event") | .kind' "$TMP/tls.ws" | head -n 1)" open "TLS: and the events"
 
 # --- SIGTERM drain -----------------------------------------------------------------------------
+# --- a database without the schema ------------------------------------------------------------
+# Each ingest connection prepares its statement on connecting: against a
+# database never migrated it says what is missing, and the hub answers 503.
+createdb "${DB}_empty"
+_dbs+=("${DB}_empty")
+PE=$(free_port)
+"$HUB_BIN" --listen "127.0.0.1:$PE" --db "host=$PGHOST port=$PGPORT dbname=${DB}_empty user=postgres" \
+  >"$TMP/empty.log" 2>&1 &
+PIDE=$!
+_pids+=("$PIDE")
+ok "$(wait_for 15 grep -q 'connection ingest: cannot connect: schema "xiaoan" does not exist (is the database migrated' \
+      "$TMP/empty.log"; echo $?)" "a database without the schema: the log says so"
+r=$(post "$PE" "$TOKEN" "$(alert empty-1)")
+is "${r%% *}" 503 "alerts are answered 503"
+is "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$PE/healthz")" 503 "/healthz: database unavailable"
+kill "$PIDE"
+
 hub_start d
 PD=$PORT_d
 ws_start "$TMP/drain.ws" "$PD" --token "$(session "${L}_disp")" --timeout 30000
