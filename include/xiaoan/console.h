@@ -139,7 +139,8 @@ struct prompt {
 	const struct munit **items;
 	size_t nitems, cur, top;
 	char pick_kind; /* 'f' forward targets, 't' towns, 's' schools, 'c' hazard categories,
-			 * 'a' hazard assignees (the holder first: keep it), 'o' hazard outcomes */
+			 * 'a' hazard assignees (the holder first: keep it), 'o' hazard outcomes,
+			 * 'g' statistics scopes (the district, towns, schools) */
 };
 
 /* The supervision view. */
@@ -202,6 +203,7 @@ struct super {
 	size_t nsup;
 	long scur, stop;
 	char period[32];              /* as typed: 2026-11, 2026-W47, 2026-11-05 */
+	char scope[80];               /* "" the district, or town:CODE, school:CODE */
 	char *period_label;
 	bool period_day;
 	struct sup_stat total, *stats;
@@ -351,6 +353,7 @@ bool super_offered(void);
 void super_load(void);           /* (re)read the current section */
 void super_tick(void);           /* once a second while the view shows */
 void super_set_period(const char *spec);
+void super_set_scope(const char *code); /* a town or school; "" or the district: all */
 void super_regroup(void);        /* rebuild the overdue lines after a grouping change */
 void super_free(void);
 const char *super_group_name(enum sup_group g); /* msgid */

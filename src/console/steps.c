@@ -464,6 +464,11 @@ void steps_pick_done(const char *code)
 		hazard_pick_done(code);
 		return;
 	}
+	if (s->act == ACTION_STATS) {
+		steps_reset();
+		super_set_scope(code);
+		return;
+	}
 	if (s->act == ACTION_REPORT_HAZARD || s->act == ACTION_LOG_VISIT) {
 		if (s->stage == 0)
 			xstrlcpy(s->target, code, sizeof s->target);

@@ -281,6 +281,11 @@ static void super_on_total(void *ud, const PGresult *res, enum db_err err, const
 	super_free_stat(&s->total);
 	if (PQntuples(res) == 1)
 		super_stat_row(res, 0, &s->total);
+	/* The first line is the scope's total: named after it, not the district. */
+	if (s->total.label && s->scope[0]) {
+		free(s->total.label);
+		s->total.label = xstrdup(model_unit_name(&app->m, strchr(s->scope, ':') + 1));
+	}
 }
 
 static void super_on_stats(void *ud, const PGresult *res, enum db_err err, const char *msg)
@@ -369,28 +374,30 @@ static void super_load_stats(void)
 {
 	struct super *s = &app->sv;
 	static const char *const groups[SUPG_COUNT] = { "unit", "town", "type", "school" };
-	const char *p[2] = { s->period, groups[s->sgroup] };
+	/* $2 the scope (NULL: all the officer may see), $3 the grouping */
+	const char *p[3] = { s->period, s->scope[0] ? s->scope : NULL, groups[s->sgroup] };
 
 	super_free_stats(s);
 	super_q("SELECT label, kind FROM xiaoan.period($1)", 1, p, super_on_period);
-	super_q("SELECT s.* FROM xiaoan.period($1) p, xiaoan.stats(p.period_from, p.period_to, 'all') s", 1, p,
+	super_q("SELECT s.* FROM xiaoan.period($1) p, xiaoan.stats(p.period_from, p.period_to, 'all', $2) s", 2, p,
 		super_on_total);
-	super_q("SELECT s.* FROM xiaoan.period($1) p, xiaoan.stats(p.period_from, p.period_to, $2) s "
+	super_q("SELECT s.* FROM xiaoan.period($1) p, xiaoan.stats(p.period_from, p.period_to, $3, $2) s "
 		"ORDER BY s.cases DESC, s.key",
-		2, p, super_on_stats);
+		3, p, super_on_stats);
 	/* One day has no days to draw: its hours instead. */
 	super_q("SELECT d.* FROM xiaoan.period($1) p, LATERAL ("
-		"SELECT h.hour::text, h.cases FROM xiaoan.cases_per_hour(p.period_from, p.period_to) h "
+		"SELECT h.hour::text, h.cases FROM xiaoan.cases_per_hour(p.period_from, p.period_to, $2) h "
 		"WHERE p.kind = 'day' UNION ALL "
-		"SELECT c.day::text, c.cases FROM xiaoan.cases_per_day(p.period_from, p.period_to) c "
+		"SELECT c.day::text, c.cases FROM xiaoan.cases_per_day(p.period_from, p.period_to, $2) c "
 		"WHERE p.kind <> 'day' ORDER BY 1) d",
-		1, p, super_on_spark);
+		2, p, super_on_spark);
 	super_q("SELECT s.rank, s.school_name, s.town_name, s.cases, s.overdue, s.repeats "
-		"FROM xiaoan.period($1) p, xiaoan.problem_schools(p.period_from, p.period_to, 10) s ORDER BY s.rank",
-		1, p, super_on_problems);
+		"FROM xiaoan.period($1) p, xiaoan.problem_schools(p.period_from, p.period_to, 10, $2) s "
+		"ORDER BY s.rank",
+		2, p, super_on_problems);
 	super_q("SELECT school_name, town_name, guards_ok, closed_ok, alarm_ok, post_ok "
-		"FROM xiaoan.baseline(30) ORDER BY all_ok, school",
-		0, NULL, super_on_baseline);
+		"FROM xiaoan.baseline(30, $1) ORDER BY all_ok, school",
+		1, p + 1, super_on_baseline);
 }
 
 void super_load(void)
@@ -428,6 +435,18 @@ void super_load(void)
 void super_set_period(const char *spec)
 {
 	xstrlcpy(app->sv.period, spec, sizeof app->sv.period);
+	app->sv.scroll = 0;
+	super_load();
+}
+
+void super_set_scope(const char *code)
+{
+	const struct munit *u = *code ? model_unit(&app->m, code) : NULL;
+
+	if (u && (strcmp(u->kind, "town") == 0 || strcmp(u->kind, "school") == 0))
+		snprintf(app->sv.scope, sizeof app->sv.scope, "%s:%s", u->kind, u->code);
+	else
+		app->sv.scope[0] = '\0';
 	app->sv.scroll = 0;
 	super_load();
 }

@@ -490,8 +490,10 @@ static void ui_action(enum action a, int key)
 	const struct mcase *c;
 	bool handled = false;
 
-	/* Grouping and the period are the supervision view's own. */
-	if (app->view == VIEW_SUPERVISOR && (a == ACTION_CYCLE_SORT || a == ACTION_FILTER) && ui_super_action(a))
+	/* Grouping, the period and the scope are the supervision view's own. */
+	if (app->view == VIEW_SUPERVISOR &&
+	    (a == ACTION_CYCLE_SORT || a == ACTION_FILTER || a == ACTION_SEARCH || a == ACTION_FILTER_CLEAR) &&
+	    ui_super_action(a))
 		return;
 	switch (a) {
 	case ACTION_NONE:

@@ -54,6 +54,8 @@ static bool pick_wanted(const struct munit *u)
 
 	if (app->pr.pick_kind == 't')
 		return strcmp(u->kind, "town") == 0;
+	if (app->pr.pick_kind == 'g')
+		return strcmp(u->kind, "district") == 0 || strcmp(u->kind, "town") == 0 || strcmp(u->kind, "school") == 0;
 	if (app->pr.pick_kind == 'a')
 		return strcmp(u->kind, "city") != 0 && strcmp(u->kind, "district") != 0 && strcmp(u->kind, "town") != 0 &&
 		       (!c || strcmp(c->holder, u->code) != 0);

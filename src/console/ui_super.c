@@ -300,8 +300,9 @@ static int super_stats_page(struct spage *p)
 	size_t meets = 0;
 	int y;
 
-	snprintf(line, sizeof line, _("Period: %s (%s)   by %s   f: another period   S: group by"),
-		 s->period_label ? s->period_label : "…", s->period, _(super_group_name(s->sgroup)));
+	snprintf(line, sizeof line, _("Period: %s (%s)   %s   by %s"), s->period_label ? s->period_label : "…",
+		 s->period, s->scope[0] ? model_unit_name(&app->m, strchr(s->scope, ':') + 1) : _("all I may see"),
+		 _(super_group_name(s->sgroup)));
 	spage_line(p, TH_TITLE, 0, line);
 	if ((y = spage_row(p)) >= 0) {
 		const char *lab = s->period_day ? _("Cases per hour: ") : _("Cases per day: ");
@@ -453,6 +454,9 @@ void ui_super_hints(struct sbuf *b)
 		super_hint(b, ACTION_CYCLE_SORT, _("group by"));
 	if (app->sv.sec == SUP_STATS) {
 		super_hint(b, ACTION_FILTER, _("period"));
+		super_hint(b, ACTION_SEARCH, _("town or school"));
+		if (app->sv.scope[0])
+			super_hint(b, ACTION_FILTER_CLEAR, _("all"));
 	} else {
 		super_hint(b, ACTION_OPEN, _("open"));
 		if (c && !steps_why_not(ACTION_SUPERVISE, c))
@@ -501,6 +505,18 @@ bool ui_super_action(enum action a)
 		steps_reset();
 		app->pr.step.act = ACTION_STATS;
 		prompt_open(PR_NOTE, _("Period (2026-11, 2026-W47 or 2026-11-05): "), s->period);
+		return true;
+	case ACTION_SEARCH:
+		if (s->sec != SUP_STATS)
+			return false;
+		steps_reset();
+		app->pr.step.act = ACTION_STATS;
+		prompt_pick_open('g', _("Statistics of which town or school (type to search; the district for all): "));
+		return true;
+	case ACTION_FILTER_CLEAR:
+		if (s->sec != SUP_STATS)
+			return false;
+		super_set_scope("");
 		return true;
 	case ACTION_OPEN:
 		if (s->sec == SUP_STATS || !(c = ui_super_current()))

@@ -148,9 +148,12 @@ wait_screen c5 "Outcome: .*, to be completed by $CD" 5; ok $? "the detail shows 
 MONTH=$(q -c "select to_char(now() AT TIME ZONE xiaoan.district_zone(), 'YYYY-MM')")
 keys c3 T
 wait_screen c3 "Period: .* \($MONTH\)" 5; ok $? "T: the statistics of this month"
-stat_row() { # stat_row <period> <group> <key>: the figures as the screen writes them
+stat_row() { # stat_row <period> <group> <key> [scope]: the figures as the screen writes them
+  local scope=NULL
+  [ -z "${4:-}" ] || scope="'$4'"
   q -F ' ' -c "select s.cases, coalesce(s.sign_on_time_pct || '%', '-'), coalesce(s.feedback_on_time_pct || '%', '-'),
-    coalesce(s.close_on_time_pct || '%', '-') from xiaoan.period('$1') p, xiaoan.stats(p.period_from, p.period_to, '$2') s
+    coalesce(s.close_on_time_pct || '%', '-')
+    from xiaoan.period('$1') p, xiaoan.stats(p.period_from, p.period_to, '$2', $scope) s
     where s.key = '$3'"
 }
 want=$(stat_row "$MONTH" all all)
@@ -172,6 +175,23 @@ got=$(screen c3 | grep -E "^奉化区 +[0-9]" | awk '{print $2, $3, $4, $5}')
 is "$got" "$want" "the day's figures equal xiaoan.stats() for the day"
 keys c3 f C-u "2026-W99" Enter
 wait_screen c3 "period \"2026-W99\" is not valid" 5; ok $? "a bad period is explained"
+keys c3 f C-u "$MONTH" Enter
+wait_screen c3 "Cases per day: " 5
+# The scope: one town (or school) instead of all the officer may see.
+keys c3 /
+wait_screen c3 "Statistics of which town or school" 3; ok $? "/: the statistics ask for a town or school"
+keys c3 "锦屏街道" Enter
+wait_screen c3 "Period: .* \($MONTH\)   锦屏街道   by " 5; ok $? "the title names the scope"
+want=$(stat_row "$MONTH" all all town:fh.jp)
+wait_screen c3 "^锦屏街道 +[0-9]+ " 5
+got=$(screen c3 | grep -E "^锦屏街道 +[0-9]" | awk '{print $2, $3, $4, $5}')
+is "$got" "$want" "the first line is the town's total, equal to xiaoan.stats() for town:fh.jp"
+ok "$([ "$want" != "$(stat_row "$MONTH" all all)" ]; echo $?)" "(which differs from the district's)"
+like "$(screen c3 | grep -A1 "Problem-prone schools")" "\(锦屏街道\)" "problem-prone schools of the town"
+is "$(screen c3 | grep -A12 "Problem-prone schools" | grep -E "^ +[0-9]+\. " | grep -vc "(锦屏街道)")" 0 \
+   "and of no other town"
+keys c3 F
+wait_screen c3 "^奉化区 +[0-9]+ " 5; ok $? "F: back to all"
 
 # ---- who is offered the view ------------------------------------------------------------
 keys c4 3
