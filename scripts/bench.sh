@@ -96,6 +96,30 @@ check_run() {
 
 verdict() { if [ "$(calc "1 if $1 else 0")" = 1 ]; then echo ok; else echo MISSED; fi; }
 
+# CPU ticks (user + system) so far of the hub, and of the database server:
+# the postmaster with the children it has reaped, plus its live children
+# (the hub's connections live through a section). /proc/PID/stat after the
+# command name: state ppid ... utime stime cutime cstime at 12-15.
+hub_ticks() { sed 's/^.*) //' "/proc/$HUB_PID/stat" | awk '{print $12 + $13}'; }
+server_ticks() {
+  local pm; pm=$(head -n 1 "$XIAOAN_PG_DIR/data/postmaster.pid")
+  cat /proc/[0-9]*/stat 2>/dev/null |
+    awk -v pm="$pm" '{ pid = $1; sub(/^.*\) /, "") }
+                     pid == pm { t += $12 + $13 + $14 + $15 } $2 == pm { t += $12 + $13 } END { print t + 0 }'
+}
+
+# cpu_row NAME FILE SERVER_TICKS HUB_TICKS BUDGET_US: CPU per stored alert of
+# each process during a section (the simulator's from its report), beside
+# what the section's target leaves per alert on this machine's cores.
+cpu_row() {
+  local n hz
+  n=$(jget accepted <"$2"); hz=$(getconf CLK_TCK)
+  [ "$n" -gt 0 ] || return 0
+  row "$1 CPU per alert: server/hub/sim" \
+      "$(calc "'%d / %d / %d us' % ($3 * 1e6 / $hz / $n, $4 * 1e6 / $hz / $n, $(jget cpu_s <"$2") * 1e6 / $n)")" \
+      "" "target leaves $(calc "round($5)") us"
+}
+
 # --- sections: each measures one figure and adds its row ----------------------------
 
 # (a) the reference: single-row INSERTs from 8 pgbench clients, one
@@ -122,25 +146,31 @@ EOF
 # its commit; the figure is the ratio to (a).
 section_ingest_single() {
   log "(b) ingest: single alerts, 8 producers, ${SECS}s"
+  local rate ratio s0 h0 s1 h1
+  s0=$(server_ticks); h0=$(hub_ticks)
   sim --rate 0 --duration "$SECS" --concurrency 8 >"$WORK/b.json"
+  s1=$(server_ticks); h1=$(hub_ticks)
   check_run "(b)" "$WORK/b.json" || return
-  local rate ratio
   rate=$(jget rate <"$WORK/b.json")
   ratio=$(calc "round($rate / $PGB_TPS, 2) if $PGB_TPS > 0 else 0")
   row "(b) ingest, single alerts, 8 producers" "$(fmt_int "$rate") alerts/s" ">= 0.5 x (a)" \
       "$ratio x (a) $(verdict "$ratio >= 0.5")"
+  [ "$PGB_TPS" = 0 ] || cpu_row "(b)" "$WORK/b.json" $((s1 - s0)) $((h1 - h0)) "$(nproc) * 1e6 / (0.5 * $PGB_TPS)"
 }
 
 # (c) batches of 100 alerts per POST, 8 producers.
 section_ingest_batch() {
   log "(c) ingest: batches of 100, 8 producers, ${SECS}s"
+  local rate ratio s0 h0 s1 h1
+  s0=$(server_ticks); h0=$(hub_ticks)
   sim --rate 0 --duration "$SECS" --concurrency 8 --batch 100 >"$WORK/c.json"
+  s1=$(server_ticks); h1=$(hub_ticks)
   check_run "(c)" "$WORK/c.json" || return
-  local rate ratio
   rate=$(jget rate <"$WORK/c.json")
   ratio=$(calc "round($rate / $PGB_TPS, 1) if $PGB_TPS > 0 else 0")
   row "(c) ingest, batches of 100" "$(fmt_int "$rate") alerts/s" ">= 30,000/s" \
       "$ratio x (a) $(verdict "$rate >= 30000")"
+  cpu_row "(c)" "$WORK/c.json" $((s1 - s0)) $((h1 - h0)) "$(nproc) * 1e6 / 30000"
 }
 
 # For reading (b) and (c): the database's own ceiling, xiaoan.ingest()

@@ -57,6 +57,7 @@ struct sim_totals {
 	char errors[SIM_SHOWN_ERRORS][240];
 	int nerrors;
 	double elapsed_s;                /* first send to last answer */
+	double cpu_s;                    /* this process's CPU (user + system) meanwhile */
 };
 
 /* Run with o (validated by main). Returns the exit status: 0 when every

@@ -150,6 +150,7 @@ static void sim_report_json(FILE *f, const struct sim_opts *o, struct sim_totals
 	json_object_object_add(r, "requests", json_object_new_int64((int64_t)t->requests));
 	json_object_object_add(r, "abandoned", json_object_new_int64((int64_t)t->abandoned));
 	json_object_object_add(r, "loop_passes", json_object_new_int64((int64_t)t->loop_passes));
+	json_object_object_add(r, "cpu_s", json_object_new_double(t->cpu_s));
 	json_object_object_add(r, "latency_ms", sim_summary_json(lat));
 	if (sf->subscribers) {
 		struct json_object *s = json_object_new_object();

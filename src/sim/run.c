@@ -11,6 +11,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include "xiaoan/sim_gen.h"
@@ -49,6 +50,7 @@ struct sim_state {
 	int64_t t_start_us;          /* subscribers asked for */
 	int64_t t0_us;               /* sending began */
 	int64_t t_last_us;           /* last answer */
+	double cpu0_s;               /* the process's CPU when sending began */
 	int64_t t_drain_us;          /* draining began */
 	int64_t next_report_us;
 	size_t lat_mark;
@@ -304,9 +306,20 @@ static void sim_finish(struct sim_state *st)
 	lws_cancel_service(st->net.ctx);
 }
 
+/* User + system CPU of this process so far, in seconds. */
+static double sim_cpu_s(void)
+{
+	struct rusage ru;
+
+	if (getrusage(RUSAGE_SELF, &ru) != 0)
+		return 0;
+	return (double)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) + (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
+}
+
 static void sim_start_sending(struct sim_state *st)
 {
 	st->phase = SIM_SENDING;
+	st->cpu0_s = sim_cpu_s();
 	st->t0_us = sim_now_us();
 	st->next_report_us = st->t0_us + 10000000;
 }
@@ -500,6 +513,7 @@ int sim_run(const struct sim_opts *o)
 	while (st->phase != SIM_FINISHED && lws_service(st->net.ctx, 0) >= 0)
 		st->t.loop_passes++;
 	st->t.elapsed_s = st->t_last_us > st->t0_us ? (double)(st->t_last_us - st->t0_us) / 1e6 : 0;
+	st->t.cpu_s = st->t0_us ? sim_cpu_s() - st->cpu0_s : 0;
 	if (!st->failed_setup) {
 		sim_report(stdout, o, &st->t, &st->net);
 		uint64_t bad = 0;
