@@ -149,6 +149,10 @@ is "$(cases "AND source_id LIKE 'away-%'")" 20 "20 cases, none lost, none twice"
 is "$?" 0 "--count 200 at 500/s: exit status 0"
 passes=$(jget loop_passes <"$TMP/spin.json"); reqs=$(jget requests <"$TMP/spin.json")
 ok "$(( reqs > 0 && passes < 20 * reqs ? 0 : 1 ))" "its loop woke $passes times for $reqs requests"
+# Its own CPU over the run: more than nothing, less than the run's length
+# (one thread; 200 requests at 500/s take about 0.4 s).
+cpu=$(jget cpu_s <"$TMP/spin.json"); el=$(jget elapsed_s <"$TMP/spin.json")
+ok "$(python3 -c "print(0 if 0 < $cpu < $el + 0.05 else 1)")" "it reports its own CPU: ${cpu} s in ${el} s"
 
 # failures --------------------------------------------------------------------------------
 before=$(cases)
