@@ -23,7 +23,6 @@
 
 enum hub_pg_state { HUB_PG_DOWN, HUB_PG_CONNECTING, HUB_PG_PREPARING, HUB_PG_IDLE, HUB_PG_BUSY };
 
-
 struct hub_pg {
 	struct hub *hub;
 	char name[24];
@@ -151,7 +150,7 @@ static void hub_pg_timeout_cb(lws_sorted_usec_list_t *sul)
 {
 	struct hub_pg *c = lws_container_of(sul, struct hub_pg, timeout_sul);
 
-	if (c->state == HUB_PG_CONNECTING)
+	if (c->state == HUB_PG_CONNECTING || c->state == HUB_PG_PREPARING)
 		hub_pg_fail(c, "timed out connecting");
 }
 
@@ -199,10 +198,6 @@ static void hub_pg_connect_poll(struct hub_pg *c)
 		hub_pg_fail(c, NULL);
 		return;
 	}
-	lws_sul_cancel(&c->timeout_sul);
-	c->state = HUB_PG_IDLE;
-	c->backoff_ms = HUB_PG_BACKOFF_MIN_MS;
-	c->last_error[0] = '\0';
 	c->nprepared = 0;
 	hub_pg_prepare_next(c);
 	if (c->state == HUB_PG_IDLE && c->hooks->idle)
@@ -410,7 +405,12 @@ static void hub_pg_prepare_next(struct hub_pg *c)
 			    NULL);
 		return;
 	}
+	/* Up only now: a server that refuses a statement is retried with
+	 * backoff, its reason logged once, like one that refuses the login. */
+	lws_sul_cancel(&c->timeout_sul);
 	c->state = HUB_PG_IDLE;
+	c->backoff_ms = HUB_PG_BACKOFF_MIN_MS;
+	c->last_error[0] = '\0';
 	log_info("database connection %s up (server %d, backend pid %d)", c->name, PQserverVersion(c->conn),
 		 PQbackendPID(c->conn));
 	if (c->hooks->up)
