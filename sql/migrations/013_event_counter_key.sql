@@ -13,8 +13,12 @@
 --
 -- The table is renamed and event_counter becomes a view of its row by the
 -- primary key. The writers (ingest, the steps, the sweep) keep their
--- statements and now reach the row through the key's index: the live
--- version and a few dead ones, however large the table has grown.
+-- statements, and once the table has grown past a few pages the planner
+-- reads the row through the key's index: the live version and a few dead
+-- ones, however many pages there are. (Plans follow the table's size as
+-- its statistics know it: a writer's plan made while the table was one
+-- page scans it until autovacuum, which visits the busy counter every
+-- minute or so, records the new size; then the plans are made again.)
 SET search_path = xiaoan, pg_catalog;
 
 ALTER TABLE event_counter RENAME TO event_counter_row;

@@ -514,7 +514,7 @@ bool ui_super_action(enum action a)
 		prompt_pick_open('g', _("Statistics of which town or school (type to search; the district for all): "));
 		return true;
 	case ACTION_FILTER_CLEAR:
-		if (s->sec != SUP_STATS)
+		if (s->sec != SUP_STATS || !s->scope[0])
 			return false;
 		super_set_scope("");
 		return true;

@@ -112,7 +112,6 @@ node "$WSC" "wss://127.0.0.1:$PT/v1/stream" --insecure --token "$(session "${L}_
 is "$(jq -r 'select(.type == "hello") | .hub' "$TMP/tls.ws")" tls "TLS: wss subscriber gets hello"
 is "$(jq -r 'select(.type == "event") | .kind' "$TMP/tls.ws" | head -n 1)" open "TLS: and the events"
 
-# --- SIGTERM drain -----------------------------------------------------------------------------
 # --- a database without the schema ------------------------------------------------------------
 # Each ingest connection prepares its statement on connecting: against a
 # database never migrated it says what is missing, and the hub answers 503.
@@ -130,6 +129,7 @@ is "${r%% *}" 503 "alerts are answered 503"
 is "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$PE/healthz")" 503 "/healthz: database unavailable"
 kill "$PIDE"
 
+# --- SIGTERM drain -----------------------------------------------------------------------------
 hub_start d
 PD=$PORT_d
 ws_start "$TMP/drain.ws" "$PD" --token "$(session "${L}_disp")" --timeout 30000
