@@ -35,7 +35,8 @@
 
 /* Prepared on each lane's connection: sent hundreds of times a second, and
  * parsing and planning it each time cost ~80 µs of a single alert's ~700. */
-static const char hub_ingest_sql[] = "SELECT * FROM xiaoan.ingest(NULL, $1::jsonb)";
+static const char hub_ingest_sql[] =
+	"SELECT idx, case_id, seq, created, error, field FROM xiaoan.ingest(NULL, $1::jsonb)";
 static const char hub_auth_sql[] = "SELECT t, a.producer, a.valid_ms FROM unnest($1::text[]) AS t "
 				   "LEFT JOIN LATERAL xiaoan.producer_auth_until(t) AS a ON true";
 

@@ -34,6 +34,7 @@ struct hub_pg {
 	bool flushing;       /* PQflush said there is more to send */
 	hub_pg_result_fn fn; /* the statement in flight */
 	void *fn_arg;
+	bool fn_prepared;    /* it was sent prepared */
 	PGresult *last;      /* its result so far */
 	struct hub_watch watch;
 	lws_sorted_usec_list_t retry_sul;
@@ -255,6 +256,17 @@ static void hub_pg_io(struct hub_pg *c, bool writable)
 			return;
 		}
 		r = c->last;
+		if (c->state == HUB_PG_BUSY && c->fn_prepared && r &&
+		    strcmp(db_sqlstate(r), "0A000") == 0 && PQresultStatus(r) == PGRES_FATAL_ERROR) {
+			/* "cached plan must not change result type": a migration
+			 * changed what a prepared statement returns. Answered as
+			 * a lost connection; the new one prepares it afresh. */
+			char msg[200];
+
+			db_result_error(r, c->conn, msg, sizeof msg);
+			hub_pg_fail(c, msg);
+			return;
+		}
 		fn = c->fn;
 		fn_arg = c->fn_arg;
 		c->last = NULL;
@@ -427,10 +439,12 @@ int hub_pg_send(struct hub_pg *c, const char *sql, int nparams, const char *cons
 			char name[24];
 
 			hub_pg_stmt_name(name, sizeof name, i);
+			c->fn_prepared = true;
 			return hub_pg_sent(c, PQsendQueryPrepared(c->conn, name, nparams, params, NULL, NULL, 0),
 					   HUB_PG_BUSY, fn, arg);
 		}
 	}
+	c->fn_prepared = false;
 	return hub_pg_sent(c, PQsendQueryParams(c->conn, sql, nparams, NULL, params, NULL, NULL, 0), HUB_PG_BUSY,
 			   fn, arg);
 }

@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Running the hub: flags and the config file (flags win), usage errors, a
 # port in use, a unix socket, TLS (https and wss), /metrics, SIGHUP, a
-# database without the schema, and the SIGTERM drain: a statement in flight
-# is finished and answered, new requests get 503, subscribers are closed
-# "going away", exit status 0.
+# database without the schema, a migration under a running hub, and the
+# SIGTERM drain: a statement in flight is finished and answered, new
+# requests get 503, subscribers are closed "going away", exit status 0.
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/hub_lib.sh"
 
@@ -128,6 +128,34 @@ r=$(post "$PE" "$TOKEN" "$(alert empty-1)")
 is "${r%% *}" 503 "alerts are answered 503"
 is "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$PE/healthz")" 503 "/healthz: database unavailable"
 kill "$PIDE"
+
+# --- a migration under a running hub ----------------------------------------------------------
+# The hub's statements are prepared once per connection. A migration that
+# changes what one returns makes PostgreSQL refuse the prepared plan ("cached
+# plan must not change result type"): the hub answers 503 as for a lost
+# connection, and the new connection prepares the statement again.
+hub_start m
+r=$(post "$PORT_m" "$TOKEN" "$(alert mig-1)")
+like "$r" "^201 " "a migration under a running hub: before it, an alert is stored"
+q >/dev/null <<'SQL'
+ALTER FUNCTION xiaoan.ingest(text, jsonb) RENAME TO ingest_before;
+CREATE FUNCTION xiaoan.ingest(p_producer text, p_alerts jsonb)
+RETURNS TABLE(idx bigint, case_id bigint, seq bigint, created boolean, error text, field text)
+LANGUAGE sql AS $$ SELECT * FROM xiaoan.ingest_before(p_producer, p_alerts) $$;
+SQL
+first=$(post "$PORT_m" "$TOKEN" "$(alert mig-2)")
+like "$first" "^(503|201) " "the first alert after it: 503 (the connection is renewed) or stored"
+ok "$(wait_for 10 sh -c "curl -s -o /dev/null -w '%{http_code}' -H 'Authorization: Bearer $TOKEN' \
+      -H 'Content-Type: application/json' --data-binary '$(alert mig-2)' http://127.0.0.1:$PORT_m/v1/alerts | grep -q '^20[01]$'"; \
+      echo $?)" "then alerts are stored again"
+is "$(cases "WHERE source_id = 'mig-2'")" 1 "once"
+like "$(cat "$TMP/hub-m.log")" "connection ingest lost: cached plan must not change result type; reconnecting" \
+  "the log says why the connection was renewed"
+q >/dev/null <<'SQL'
+DROP FUNCTION xiaoan.ingest(text, jsonb);
+ALTER FUNCTION xiaoan.ingest_before(text, jsonb) RENAME TO ingest;
+SQL
+kill "$PID_m"
 
 # --- SIGTERM drain -----------------------------------------------------------------------------
 hub_start d
