@@ -89,9 +89,17 @@ keys c1 F
 # Detail view of the other case; the trail of the confirmed one is in the database.
 is "$(q -c "select string_agg(kind, ',' order by seq) from xiaoan.case_event where case_id=$JP")" \
   "open,sign,forward,sign,escalate,sign,close,confirm" "the whole trail is recorded"
+# A deadline with a fraction of a second past .5: shown cut down to the
+# second, as the stream's events carry it, not rounded up.
+OTHER=$(q -c "select id from xiaoan.cases where state <> 'confirmed'")
+q -c "update xiaoan.cases set close_due = date_trunc('second', close_due) + interval '0.7 s' where id=$OTHER"
+CLOSE=$(q -c "select to_char(close_due AT TIME ZONE xiaoan.district_zone(), 'YYYY-MM-DD HH24:MI:SS')
+              from xiaoan.cases where id=$OTHER")
+keys c1 g
 keys c1 Enter
 wait_screen c1 "Audit trail" 3; ok $? "Enter opens the case detail"
 like "$(screen c1)" "Time limits" "detail shows the stage clocks"
+like "$(screen c1)" "due $CLOSE" "a deadline is shown to the second, cut down as the stream does"
 keys c1 q
 
 # An alert storm: select every new case, sign them all at once.
