@@ -354,6 +354,7 @@ void super_load(void);           /* (re)read the current section */
 void super_tick(void);           /* once a second while the view shows */
 void super_set_period(const char *spec);
 void super_set_scope(const char *code); /* a town or school; "" or the district: all */
+const char *super_scope_name(void);     /* the scope's unit name, NULL for the district */
 void super_regroup(void);        /* rebuild the overdue lines after a grouping change */
 void super_free(void);
 const char *super_group_name(enum sup_group g); /* msgid */

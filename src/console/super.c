@@ -282,9 +282,9 @@ static void super_on_total(void *ud, const PGresult *res, enum db_err err, const
 	if (PQntuples(res) == 1)
 		super_stat_row(res, 0, &s->total);
 	/* The first line is the scope's total: named after it, not the district. */
-	if (s->total.label && s->scope[0]) {
+	if (s->total.label && super_scope_name()) {
 		free(s->total.label);
-		s->total.label = xstrdup(model_unit_name(&app->m, strchr(s->scope, ':') + 1));
+		s->total.label = xstrdup(super_scope_name());
 	}
 }
 
@@ -437,6 +437,13 @@ void super_set_period(const char *spec)
 	xstrlcpy(app->sv.period, spec, sizeof app->sv.period);
 	app->sv.scroll = 0;
 	super_load();
+}
+
+const char *super_scope_name(void)
+{
+	const char *code = strchr(app->sv.scope, ':');
+
+	return code ? model_unit_name(&app->m, code + 1) : NULL;
 }
 
 void super_set_scope(const char *code)

@@ -301,7 +301,7 @@ static int super_stats_page(struct spage *p)
 	int y;
 
 	snprintf(line, sizeof line, _("Period: %s (%s)   %s   by %s"), s->period_label ? s->period_label : "…",
-		 s->period, s->scope[0] ? model_unit_name(&app->m, strchr(s->scope, ':') + 1) : _("the whole district"),
+		 s->period, super_scope_name() ? super_scope_name() : _("the whole district"),
 		 _(super_group_name(s->sgroup)));
 	spage_line(p, TH_TITLE, 0, line);
 	if ((y = spage_row(p)) >= 0) {
